@@ -1,0 +1,1 @@
+//! The stochastic income model and its shocks.

@@ -1,0 +1,1 @@
+//! The Monte Carlo runner: random streams, accumulators, results.

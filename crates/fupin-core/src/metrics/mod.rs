@@ -1,0 +1,1 @@
+//! Poverty and inequality measures.

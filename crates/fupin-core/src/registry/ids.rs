@@ -1,0 +1,153 @@
+//! External identifiers: integers or text, kept exactly as the user gave them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A column of identifiers. Integer ids are stored as `i64`; anything else as text. Inside the
+/// model every id becomes a dense index; these are only for input and output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ids {
+    /// Integer identifiers.
+    Int(Vec<i64>),
+    /// Text identifiers.
+    Text(Vec<String>),
+}
+
+/// One identifier, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdRef<'a> {
+    /// An integer id.
+    Int(i64),
+    /// A text id.
+    Text(&'a str),
+}
+
+impl fmt::Display for IdRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdRef::Int(v) => write!(f, "{v}"),
+            IdRef::Text(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Int(Vec::new())
+    }
+}
+
+impl Ids {
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        match self {
+            Ids::Int(v) => v.len(),
+            Ids::Text(v) => v.len(),
+        }
+    }
+
+    /// True when there are no ids.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id at `index`.
+    pub fn get(&self, index: usize) -> Option<IdRef<'_>> {
+        match self {
+            Ids::Int(v) => v.get(index).map(|x| IdRef::Int(*x)),
+            Ids::Text(v) => v.get(index).map(|s| IdRef::Text(s)),
+        }
+    }
+
+    /// The ids at `indices`, in that order.
+    pub fn take(&self, indices: &[usize]) -> Ids {
+        match self {
+            Ids::Int(v) => Ids::Int(indices.iter().map(|&i| v[i]).collect()),
+            Ids::Text(v) => Ids::Text(indices.iter().map(|&i| v[i].clone()).collect()),
+        }
+    }
+
+    /// The id at `index` rendered for a message or a file.
+    pub fn display(&self, index: usize) -> String {
+        match self {
+            Ids::Int(v) => v[index].to_string(),
+            Ids::Text(v) => v[index].clone(),
+        }
+    }
+
+    /// Map each id to its position; the error is `(row, first_row)` (0-based) of the first duplicate.
+    pub fn index(&self) -> Result<IdIndex, (usize, usize)> {
+        match self {
+            Ids::Int(v) => {
+                let mut map = HashMap::with_capacity(v.len());
+                for (row, id) in v.iter().enumerate() {
+                    if let Some(first) = map.insert(*id, row) {
+                        return Err((row, first));
+                    }
+                }
+                Ok(IdIndex::Int(map))
+            }
+            Ids::Text(v) => {
+                let mut map = HashMap::with_capacity(v.len());
+                for (row, id) in v.iter().enumerate() {
+                    if let Some(first) = map.insert(id.clone(), row) {
+                        return Err((row, first));
+                    }
+                }
+                Ok(IdIndex::Text(map))
+            }
+        }
+    }
+
+    /// Render every id as text (for joins against text ids).
+    pub fn to_text(&self) -> Vec<String> {
+        match self {
+            Ids::Int(v) => v.iter().map(i64::to_string).collect(),
+            Ids::Text(v) => v.clone(),
+        }
+    }
+}
+
+/// Lookup from id to position, built by [`Ids::index`].
+#[derive(Debug, Clone)]
+pub enum IdIndex {
+    /// For integer ids.
+    Int(HashMap<i64, usize>),
+    /// For text ids.
+    Text(HashMap<String, usize>),
+}
+
+impl IdIndex {
+    /// Position of the id at `ids[row]`, matching integer and text ids by their text form.
+    pub fn lookup(&self, ids: &Ids, row: usize) -> Option<usize> {
+        match (self, ids) {
+            (IdIndex::Int(m), Ids::Int(v)) => m.get(&v[row]).copied(),
+            (IdIndex::Text(m), Ids::Text(v)) => m.get(&v[row]).copied(),
+            (IdIndex::Text(m), Ids::Int(v)) => m.get(&v[row].to_string()).copied(),
+            (IdIndex::Int(m), Ids::Text(v)) => v[row]
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|x| m.get(&x).copied()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_finds_duplicates_and_mixed_lookups() {
+        let ids = Ids::Int(vec![10, 20, 30]);
+        let idx = ids.index().unwrap();
+        assert_eq!(idx.lookup(&Ids::Text(vec!["20".into()]), 0), Some(1));
+        assert_eq!(idx.lookup(&Ids::Int(vec![40]), 0), None);
+        assert_eq!(Ids::Int(vec![1, 2, 1]).index().unwrap_err(), (2, 0));
+        let text = Ids::Text(vec!["a".into(), "b".into(), "b".into()]);
+        assert_eq!(text.index().unwrap_err(), (2, 1));
+        assert_eq!(text.display(1), "b");
+    }
+}

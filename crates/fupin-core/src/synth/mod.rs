@@ -1,0 +1,1 @@
+//! Synthetic registries calibrated to published county figures.

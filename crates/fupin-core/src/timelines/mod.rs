@@ -1,0 +1,1 @@
+//! Exit timelines: survival estimates, hazard models, calibration and projections.
