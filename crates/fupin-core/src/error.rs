@@ -28,7 +28,9 @@ pub enum Error {
     },
 
     /// Two rows share an identifier that must be unique.
-    #[error("{table}: column `{column}`, row {row}: duplicate id {value} (first seen in row {first_row})")]
+    #[error(
+        "{table}: column `{column}`, row {row}: duplicate id {value} (first seen in row {first_row})"
+    )]
     DuplicateId {
         table: String,
         column: String,

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod registry;
+pub mod rng;
 pub mod synth;
 pub mod targeting;
 pub mod timelines;

@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 /// Largest household size representable (members are stored as `u16`).
 const MAX_MEMBERS: u32 = u16::MAX as u32;
 
+// The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
+#[allow(clippy::needless_range_loop)]
 pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
     let n = h.len();
     if n == 0 {
@@ -99,7 +101,13 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
     }
 
     let bad = |column: &str, i: usize, value: String, reason: &str| {
-        Err(Error::invalid_value(HOUSEHOLDS, column, i + 1, value, reason))
+        Err(Error::invalid_value(
+            HOUSEHOLDS,
+            column,
+            i + 1,
+            value,
+            reason,
+        ))
     };
     let mut village_people = vec![0u64; nv];
     for i in 0..n {
@@ -115,7 +123,12 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
         }
         let size = h.size[i];
         if size == 0 {
-            return bad("size", i, "0".into(), "is not a household size (must be ≥ 1)");
+            return bad(
+                "size",
+                i,
+                "0".into(),
+                "is not a household size (must be ≥ 1)",
+            );
         }
         for (column, count) in [
             ("labour", h.labour[i]),
@@ -473,14 +486,23 @@ fn villages_from_table(
         });
     }
     let village_id = vt.ids("village_id")?;
-    let index = village_id.index().map_err(|(row, first)| Error::DuplicateId {
-        table: vname.into(),
-        column: "village_id".into(),
-        row: row + 1,
-        value: village_id.display(row),
-        first_row: first + 1,
-    })?;
-    let village_of = resolve(&index, village_ref, &ht.name, "village_id", "village", vname)?;
+    let index = village_id
+        .index()
+        .map_err(|(row, first)| Error::DuplicateId {
+            table: vname.into(),
+            column: "village_id".into(),
+            row: row + 1,
+            value: village_id.display(row),
+            first_row: first + 1,
+        })?;
+    let village_of = resolve(
+        &index,
+        village_ref,
+        &ht.name,
+        "village_id",
+        "village",
+        vname,
+    )?;
     let county_ref = match vt.get("county_id") {
         Some(_) => vt.ids("county_id")?,
         None => match household_county {
@@ -797,7 +819,12 @@ pub(super) fn villages_table(r: &Registry) -> Table {
         ("population", ints(&v.population)),
         (
             "region",
-            ColumnData::Text(v.region.iter().map(|r| Some(r.code().to_string())).collect()),
+            ColumnData::Text(
+                v.region
+                    .iter()
+                    .map(|r| Some(r.code().to_string()))
+                    .collect(),
+            ),
         ),
         ("poor", ColumnData::Bool(v.poor.clone())),
     ];

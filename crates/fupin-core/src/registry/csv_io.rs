@@ -26,10 +26,7 @@ fn is_canonical_int(s: &str) -> Option<i64> {
 fn infer(cells: Vec<String>) -> ColumnData {
     let non_empty = || cells.iter().filter(|c| !c.is_empty());
     let any_empty = cells.iter().any(String::is_empty);
-    if !any_empty
-        && !cells.is_empty()
-        && non_empty().all(|c| is_canonical_int(c).is_some())
-    {
+    if !any_empty && !cells.is_empty() && non_empty().all(|c| is_canonical_int(c).is_some()) {
         return ColumnData::Int(cells.iter().filter_map(|c| is_canonical_int(c)).collect());
     }
     if !any_empty && !cells.is_empty() && non_empty().all(|c| c == "true" || c == "false") {
@@ -74,8 +71,10 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<Table> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    )
 }
 
 /// Read CSV from any reader; `name` names the table in error messages.
@@ -143,7 +142,10 @@ mod tests {
             infer(vec!["007".into(), "8".into()]),
             ColumnData::Text(vec![Some("007".into()), Some("8".into())])
         );
-        assert_eq!(infer(vec!["7".into(), "-8".into()]), ColumnData::Int(vec![7, -8]));
+        assert_eq!(
+            infer(vec!["7".into(), "-8".into()]),
+            ColumnData::Int(vec![7, -8])
+        );
         match infer(vec!["1.5".into(), "".into()]) {
             ColumnData::Float(v) => assert!(v[0] == 1.5 && v[1].is_nan()),
             other => panic!("{other:?}"),
@@ -153,7 +155,10 @@ mod tests {
     #[test]
     fn round_trip_through_text() {
         let t = Table::new("t")
-            .with("id", ColumnData::Text(vec![Some("a".into()), Some("b,c".into())]))
+            .with(
+                "id",
+                ColumnData::Text(vec![Some("a".into()), Some("b,c".into())]),
+            )
             .unwrap()
             .with("x", ColumnData::Float(vec![0.1 + 0.2, 1e-300]))
             .unwrap()

@@ -48,7 +48,11 @@ impl ColumnData {
 
 /// Shortest text that parses back to the same `f64` (Rust's `Display` guarantees the round trip).
 pub fn format_float(x: f64) -> String {
-    if x.is_nan() { String::new() } else { x.to_string() }
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
 }
 
 /// A named column.
@@ -256,7 +260,13 @@ impl Table {
     pub fn flags(&self, name: &str) -> Result<Vec<bool>> {
         let data = self.require(name)?;
         let err = |row: usize, value: String| {
-            Error::invalid_value(&self.name, name, row + 1, value, "is not a yes/no flag (0/1)")
+            Error::invalid_value(
+                &self.name,
+                name,
+                row + 1,
+                value,
+                "is not a yes/no flag (0/1)",
+            )
         };
         match data {
             ColumnData::Bool(v) => Ok(v.clone()),
@@ -370,7 +380,11 @@ mod tests {
         let t = Table::new("h")
             .with(
                 "insured",
-                ColumnData::Text(vec![Some("yes".into()), Some("0".into()), Some("是".into())]),
+                ColumnData::Text(vec![
+                    Some("yes".into()),
+                    Some("0".into()),
+                    Some("是".into()),
+                ]),
             )
             .unwrap();
         assert_eq!(t.flags("insured").unwrap(), vec![true, false, true]);
