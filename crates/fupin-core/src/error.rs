@@ -93,6 +93,10 @@ pub enum Error {
     /// A long computation was stopped by its caller (Ctrl-C in Python).
     #[error("cancelled")]
     Cancelled,
+
+    /// A bug in fupin (a broken internal invariant); never the caller's fault.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -130,7 +134,7 @@ impl Error {
     pub fn is_validation(&self) -> bool {
         !matches!(
             self,
-            Error::Io { .. } | Error::Cancelled | Error::Numerical { .. }
+            Error::Io { .. } | Error::Cancelled | Error::Numerical { .. } | Error::Internal(_)
         )
     }
 

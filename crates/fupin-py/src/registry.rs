@@ -1,0 +1,219 @@
+//! `fupin._native.Registry`: the column-wise registry, with tables crossing as NumPy arrays
+//! (numbers, flags) and lists (text).
+
+use fupin_core::Registry;
+use fupin_core::registry::csv_io;
+use fupin_core::registry::{ColumnData, Table};
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::errors::{IntoPyResult, validation};
+use crate::long_call::{run_long, run_short};
+
+/// A validated household registry (see `fupin.Registry` for the documented Python face).
+#[pyclass(module = "fupin._native", name = "Registry", frozen)]
+#[derive(Debug)]
+pub struct PyRegistry {
+    pub inner: std::sync::Arc<Registry>,
+}
+
+impl PyRegistry {
+    pub fn wrap(registry: Registry) -> Self {
+        PyRegistry {
+            inner: std::sync::Arc::new(registry),
+        }
+    }
+}
+
+fn column_from_py(
+    py: Python<'_>,
+    table: &str,
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<ColumnData> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        return Ok(ColumnData::Int(a.as_array().to_vec()));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, f64>>() {
+        return Ok(ColumnData::Float(a.as_array().to_vec()));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, bool>>() {
+        return Ok(ColumnData::Bool(a.as_array().to_vec()));
+    }
+    if let Ok(v) = obj.extract::<Vec<Option<String>>>() {
+        return Ok(ColumnData::Text(v));
+    }
+    Err(validation(
+        py,
+        format!(
+            "{table}: column `{name}` must be a 1-D int64, float64 or bool array or a list of \
+             str/None, got {}",
+            obj.get_type().name()?
+        ),
+    ))
+}
+
+fn table_from_py(py: Python<'_>, name: &str, columns: &Bound<'_, PyDict>) -> PyResult<Table> {
+    let mut table = Table::new(name);
+    for (key, value) in columns.iter() {
+        let column: String = key.extract()?;
+        let data = column_from_py(py, name, &column, &value)?;
+        table.push(column, data).py_err(py)?;
+    }
+    Ok(table)
+}
+
+fn table_to_py<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for column in table.columns {
+        match column.data {
+            ColumnData::Int(v) => out.set_item(column.name, v.into_pyarray(py))?,
+            ColumnData::Float(v) => out.set_item(column.name, v.into_pyarray(py))?,
+            ColumnData::Bool(v) => out.set_item(column.name, v.into_pyarray(py))?,
+            ColumnData::Text(v) => out.set_item(column.name, v)?,
+        }
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl PyRegistry {
+    /// Build a registry from column dicts (name → array or list).
+    #[staticmethod]
+    #[pyo3(signature = (households, villages=None, households_name="households", villages_name="villages"))]
+    fn from_columns(
+        py: Python<'_>,
+        households: &Bound<'_, PyDict>,
+        villages: Option<&Bound<'_, PyDict>>,
+        households_name: &str,
+        villages_name: &str,
+    ) -> PyResult<Self> {
+        let ht = table_from_py(py, households_name, households)?;
+        let vt = villages
+            .map(|v| table_from_py(py, villages_name, v))
+            .transpose()?;
+        let registry = run_long(py, None, move |_| Registry::from_tables(&ht, vt.as_ref()))?;
+        Ok(PyRegistry::wrap(registry))
+    }
+
+    /// Read a registry from CSV files.
+    #[staticmethod]
+    #[pyo3(signature = (households, villages=None))]
+    fn read_csv(
+        py: Python<'_>,
+        households: std::path::PathBuf,
+        villages: Option<std::path::PathBuf>,
+    ) -> PyResult<Self> {
+        let registry = run_long(py, None, move |_| {
+            let ht = csv_io::read_csv(&households)?;
+            let vt = villages.map(csv_io::read_csv).transpose()?;
+            Registry::from_tables(&ht, vt.as_ref())
+        })?;
+        Ok(PyRegistry::wrap(registry))
+    }
+
+    /// Write households (and optionally villages) as CSV.
+    #[pyo3(signature = (households, villages=None))]
+    fn write_csv(
+        &self,
+        py: Python<'_>,
+        households: std::path::PathBuf,
+        villages: Option<std::path::PathBuf>,
+    ) -> PyResult<()> {
+        let reg = self.inner.clone();
+        run_short(py, move || {
+            csv_io::write_csv(&reg.households_table(), &households)?;
+            if let Some(v) = villages {
+                csv_io::write_csv(&reg.villages_table(), &v)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Household columns as a dict of NumPy arrays (numbers, flags) and lists (text).
+    fn households_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        table_to_py(py, self.inner.households_table())
+    }
+
+    /// Village columns as a dict of NumPy arrays and lists.
+    fn villages_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        table_to_py(py, self.inner.villages_table())
+    }
+
+    /// Per-capita incomes (yuan per person per year) as a float64 array.
+    fn incomes<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
+        self.inner
+            .households()
+            .income_per_capita
+            .clone()
+            .into_pyarray(py)
+    }
+
+    /// Keep the households at 0-based `rows` (all villages and counties stay).
+    fn select(&self, py: Python<'_>, rows: Vec<usize>) -> PyResult<Self> {
+        let reg = self.inner.clone();
+        Ok(PyRegistry::wrap(run_short(py, move || reg.select(&rows))?))
+    }
+
+    #[getter]
+    fn n_households(&self) -> usize {
+        self.inner.n_households()
+    }
+
+    #[getter]
+    fn n_villages(&self) -> usize {
+        self.inner.n_villages()
+    }
+
+    #[getter]
+    fn n_counties(&self) -> usize {
+        self.inner.n_counties()
+    }
+
+    /// Registered poor households (weighted).
+    #[getter]
+    fn registered_households(&self) -> f64 {
+        self.inner.registered_households()
+    }
+
+    /// Members of registered poor households (weighted).
+    #[getter]
+    fn registered_people(&self) -> f64 {
+        self.inner.registered_people()
+    }
+
+    /// Designated poor villages.
+    #[getter]
+    fn poor_villages(&self) -> usize {
+        self.inner.villages().poor.iter().filter(|&&p| p).count()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_households()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyRegistry>()
+            .is_ok_and(|o| *o.get().inner == *self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Registry(households={}, villages={}, counties={})",
+            self.inner.n_households(),
+            self.inner.n_villages(),
+            self.inner.n_counties()
+        )
+    }
+
+    /// Pickle as the two column dicts (large arrays travel as NumPy arrays).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let this = slf.get();
+        let ctor = py.get_type::<PyRegistry>().getattr("from_columns")?;
+        let args = (this.households_columns(py)?, this.villages_columns(py)?);
+        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+    }
+}

@@ -1,0 +1,23 @@
+"""fupin (扶贫): target poverty-alleviation funds and simulate what they do.
+
+A Rust core (``fupin._native``) does the work; this package is the face analysts use: registries
+from CSV, pandas, polars or Arrow; poverty and inequality metrics; targeting; Monte Carlo scenarios
+of every household's income; exit timelines.
+"""
+
+from __future__ import annotations
+
+from . import _native
+from ._native import FupinError, FupinIOError, NumericalError, ValidationError
+from .registry import Registry
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "FupinError",
+    "FupinIOError",
+    "NumericalError",
+    "Registry",
+    "ValidationError",
+    "__version__",
+]
