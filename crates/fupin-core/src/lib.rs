@@ -13,6 +13,7 @@ pub mod dynamics;
 pub mod engine;
 pub mod error;
 pub mod metrics;
+pub mod parallel;
 pub mod registry;
 pub mod rng;
 pub mod synth;
