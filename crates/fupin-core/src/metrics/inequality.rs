@@ -39,32 +39,48 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     if total_income == 0.0 {
         return Err(zero_mean(sample.name(), "the Gini coefficient"));
     }
-    let pairs: Vec<(f64, f64)> = match weights {
-        None => incomes.iter().map(|&y| (y, 1.0)).collect(),
-        Some(ws) => incomes.iter().copied().zip(ws.iter().copied()).collect(),
+    let result = match weights {
+        None => {
+            // Unweighted: sort the incomes alone (half the memory traffic of pairs).
+            let mut sorted = incomes.to_vec();
+            if sorted.len() >= PARALLEL_MIN {
+                sorted.par_sort_unstable_by(f64::total_cmp);
+            } else {
+                sorted.sort_unstable_by(f64::total_cmp);
+            }
+            gini_of_sorted(sorted.iter().map(|&y| (y, 1.0)))
+        }
+        Some(ws) => gini_of_pairs(incomes.iter().copied().zip(ws.iter().copied()).collect()),
     };
-    gini_of_pairs(pairs).ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
+    result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
 }
 
 /// Gini of validated `(income, weight)` rows; `None` when the income total is 0.
 pub(crate) fn gini_of_pairs(mut pairs: Vec<(f64, f64)>) -> Option<f64> {
+    // A total order on (income, weight): rows that compare equal are identical, so the sorted
+    // sequence, and hence the result, is the same for any sort algorithm and thread count.
     let order = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
     if pairs.len() >= PARALLEL_MIN {
         pairs.par_sort_unstable_by(order);
     } else {
         pairs.sort_unstable_by(order);
     }
+    gini_of_sorted(pairs.into_iter())
+}
+
+/// Gini of `(income, weight)` rows in ascending income order; `None` when the income total is 0.
+fn gini_of_sorted(rows: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
     let mut weight_before = CompensatedSum::default();
     let mut d = CompensatedSum::default();
     let mut numerator = CompensatedSum::default();
     let mut income = CompensatedSum::default();
-    let mut previous = pairs.first().map_or(0.0, |p| p.0);
-    for &(y, w) in &pairs {
-        d.add(weight_before.value() * (y - previous));
+    let mut previous: Option<f64> = None;
+    for (y, w) in rows {
+        d.add(weight_before.value() * (y - previous.unwrap_or(y)));
         numerator.add(w * d.value());
         weight_before.add(w);
         income.add(w * y);
-        previous = y;
+        previous = Some(y);
     }
     let income = income.value();
     (income > 0.0).then(|| numerator.value() / (weight_before.value() * income))

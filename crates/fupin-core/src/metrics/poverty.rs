@@ -40,29 +40,24 @@ pub fn fgt(incomes: &[f64], line: f64, alpha: f64, weights: Option<&[f64]>) -> R
         ));
     }
     let sample = Sample::new("fgt", incomes, weights)?;
+    // Branch-free kernels: the gap max(z − y, 0)/z is 0 for the non-poor, so they add 0.
     let [total, poor] = if alpha == 0.0 {
         sample.fold(|_, y, w, acc: &mut [CompensatedSum; 2]| {
             acc[0].add(w);
-            if y < line {
-                acc[1].add(w);
-            }
+            acc[1].add(if y < line { w } else { 0.0 });
             Ok(())
         })?
     } else if alpha == 1.0 {
         sample.fold(|_, y, w, acc: &mut [CompensatedSum; 2]| {
             acc[0].add(w);
-            if y < line {
-                acc[1].add(w * ((line - y) / line));
-            }
+            acc[1].add(w * ((line - y).max(0.0) / line));
             Ok(())
         })?
     } else if alpha == 2.0 {
         sample.fold(|_, y, w, acc: &mut [CompensatedSum; 2]| {
+            let g = (line - y).max(0.0) / line;
             acc[0].add(w);
-            if y < line {
-                let g = (line - y) / line;
-                acc[1].add(w * (g * g));
-            }
+            acc[1].add(w * (g * g));
             Ok(())
         })?
     } else {

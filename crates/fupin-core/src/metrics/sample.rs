@@ -41,11 +41,13 @@ impl CompensatedSum {
     #[inline]
     pub fn add(&mut self, x: f64) {
         let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.compensation += (self.sum - t) + x;
+        // Branch-free form: the larger magnitude first (a select, not a jump).
+        let (big, small) = if self.sum.abs() >= x.abs() {
+            (self.sum, x)
         } else {
-            self.compensation += (x - t) + self.sum;
-        }
+            (x, self.sum)
+        };
+        self.compensation += (big - t) + small;
         self.sum = t;
     }
 
