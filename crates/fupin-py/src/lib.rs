@@ -4,6 +4,7 @@
 
 mod errors;
 mod long_call;
+mod metrics;
 mod registry;
 
 use pyo3::prelude::*;
@@ -13,6 +14,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
+    metrics::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,197 @@
+//! Bindings of `fupin_core::metrics`: indices over NumPy arrays, and the poverty profile as column
+//! dicts (the Python layer makes DataFrames of them).
+
+use fupin_core::metrics::{self, GroupKey, GroupRow, Profile};
+use fupin_core::parallel::with_threads;
+use fupin_core::registry::Ids;
+use fupin_core::{Cause, Registry};
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::long_call::run_short;
+use crate::registry::PyRegistry;
+
+type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
+
+/// Copy the arrays (so the GIL can be released) and run an index in a per-call pool.
+fn index(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    weights: Weights<'_>,
+    f: impl FnOnce(&[f64], Option<&[f64]>) -> fupin_core::Result<f64> + Send,
+) -> PyResult<f64> {
+    let y = incomes.as_array().to_vec();
+    let w = weights.map(|w| w.as_array().to_vec());
+    run_short(py, move || with_threads(None, || f(&y, w.as_deref()))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, line, alpha=0.0, weights=None))]
+fn fgt(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    line: f64,
+    alpha: f64,
+    weights: Weights<'_>,
+) -> PyResult<f64> {
+    index(py, incomes, weights, move |y, w| {
+        metrics::fgt(y, line, alpha, w)
+    })
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, line, weights=None))]
+fn watts(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    line: f64,
+    weights: Weights<'_>,
+) -> PyResult<f64> {
+    index(py, incomes, weights, move |y, w| metrics::watts(y, line, w))
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, line, weights=None))]
+fn sen(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    line: f64,
+    weights: Weights<'_>,
+) -> PyResult<f64> {
+    index(py, incomes, weights, move |y, w| metrics::sen(y, line, w))
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, weights=None))]
+fn gini(py: Python<'_>, incomes: PyReadonlyArray1<'_, f64>, weights: Weights<'_>) -> PyResult<f64> {
+    index(py, incomes, weights, metrics::gini)
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, weights=None))]
+fn theil(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    weights: Weights<'_>,
+) -> PyResult<f64> {
+    index(py, incomes, weights, metrics::theil)
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, weights=None))]
+fn mld(py: Python<'_>, incomes: PyReadonlyArray1<'_, f64>, weights: Weights<'_>) -> PyResult<f64> {
+    index(py, incomes, weights, metrics::mld)
+}
+
+#[pyfunction]
+#[pyo3(signature = (incomes, alpha, weights=None))]
+fn ge(
+    py: Python<'_>,
+    incomes: PyReadonlyArray1<'_, f64>,
+    alpha: f64,
+    weights: Weights<'_>,
+) -> PyResult<f64> {
+    index(py, incomes, weights, move |y, w| metrics::ge(y, alpha, w))
+}
+
+/// Group rows as a dict of columns. Village and county groups carry their external id in `group`.
+fn rows_to_columns<'py>(
+    py: Python<'py>,
+    rows: &[GroupRow],
+    registry: &Registry,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let id_of = |ids: &Ids, i: u32| -> Py<PyAny> {
+        match ids {
+            Ids::Int(v) => v[i as usize]
+                .into_pyobject(py)
+                .map(|o| o.into_any().unbind()),
+            Ids::Text(v) => v[i as usize]
+                .clone()
+                .into_pyobject(py)
+                .map(|o| o.into_any().unbind()),
+        }
+        .unwrap_or_else(|_| py.None())
+    };
+    let group: Vec<Py<PyAny>> = rows
+        .iter()
+        .map(|r| match r.key {
+            GroupKey::Village(v) => id_of(&registry.villages().id, v),
+            GroupKey::County(c) => id_of(&registry.counties().id, c),
+            _ => r
+                .label
+                .clone()
+                .into_pyobject(py)
+                .map_or_else(|_| py.None(), |o| o.into_any().unbind()),
+        })
+        .collect();
+    out.set_item("group", group)?;
+    let col = |f: fn(&GroupRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py);
+    out.set_item("households", col(|r| r.households))?;
+    out.set_item("people", col(|r| r.people))?;
+    out.set_item("poor_households", col(|r| r.poor_households))?;
+    out.set_item("poor_people", col(|r| r.poor_people))?;
+    out.set_item("registered_households", col(|r| r.registered_households))?;
+    out.set_item("registered_people", col(|r| r.registered_people))?;
+    out.set_item("poor_registered_people", col(|r| r.poor_registered_people))?;
+    out.set_item("fgt0", col(|r| r.fgt0))?;
+    out.set_item("fgt1", col(|r| r.fgt1))?;
+    out.set_item("fgt2", col(|r| r.fgt2))?;
+    out.set_item("population", col(|r| r.population.unwrap_or(f64::NAN)))?;
+    out.set_item("incidence", col(|r| r.incidence.unwrap_or(f64::NAN)))?;
+    out.set_item(
+        "exit_threshold",
+        col(|r| r.exit_threshold.unwrap_or(f64::NAN)),
+    )?;
+    out.set_item(
+        "above_threshold",
+        rows.iter()
+            .map(|r| r.above_threshold)
+            .collect::<Vec<Option<bool>>>(),
+    )?;
+    for cause in Cause::ALL {
+        let k = cause as usize;
+        out.set_item(
+            format!("share_{}", cause.code()),
+            rows.iter()
+                .map(|r| r.cause_shares[k])
+                .collect::<Vec<f64>>()
+                .into_pyarray(py),
+        )?;
+    }
+    Ok(out)
+}
+
+/// The poverty profile as `{level: columns}` for levels all, village, county, cause, primary_cause.
+#[pyfunction]
+fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> PyResult<Bound<'py, PyDict>> {
+    let reg = registry.inner.clone();
+    let reg2 = reg.clone();
+    let p: Profile = run_short(py, move || metrics::profile(&reg2, line))?;
+    let out = PyDict::new(py);
+    out.set_item(
+        "all",
+        rows_to_columns(py, std::slice::from_ref(&p.overall), &reg)?,
+    )?;
+    out.set_item("village", rows_to_columns(py, &p.villages, &reg)?)?;
+    out.set_item("county", rows_to_columns(py, &p.counties, &reg)?)?;
+    out.set_item("cause", rows_to_columns(py, &p.causes, &reg)?)?;
+    out.set_item(
+        "primary_cause",
+        rows_to_columns(py, &p.primary_causes, &reg)?,
+    )?;
+    Ok(out)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(fgt, m)?)?;
+    m.add_function(wrap_pyfunction!(watts, m)?)?;
+    m.add_function(wrap_pyfunction!(sen, m)?)?;
+    m.add_function(wrap_pyfunction!(gini, m)?)?;
+    m.add_function(wrap_pyfunction!(theil, m)?)?;
+    m.add_function(wrap_pyfunction!(mld, m)?)?;
+    m.add_function(wrap_pyfunction!(ge, m)?)?;
+    m.add_function(wrap_pyfunction!(profile, m)?)?;
+    Ok(())
+}
