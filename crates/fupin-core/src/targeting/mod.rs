@@ -38,3 +38,11 @@ pub use selection::{
 mod selection;
 #[cfg(test)]
 mod testutil;
+pub use mpi::{GroupMpi, Mpi, SCORE_TOLERANCE, mpi};
+
+mod mpi;
+pub use presets::{
+    EDUCATION_CUTOFF_YEARS, IndicatorSet, five_looks, two_assurances_three_guarantees,
+};
+
+mod presets;
