@@ -46,3 +46,12 @@ pub use presets::{
 };
 
 mod presets;
+pub use checklist::{COUNTY_ERROR_RATE_LIMIT, Checklist, Clause, Condition, IfMissing, Op, Unit};
+pub use exit::{
+    CountyExit, ExitData, ExitReport, HouseholdExit, VillageExit, exit_check, exit_check_with,
+};
+pub use fields::HOUSEHOLD_FIELDS;
+
+mod checklist;
+mod exit;
+mod fields;
