@@ -18,40 +18,42 @@
 // says so most plainly (the registry's validation does the same).
 #![allow(clippy::needless_range_loop)]
 
+mod adjust;
+mod checklist;
+mod checks;
 mod cv;
 mod design;
 mod errors;
+mod exit;
+mod fields;
 mod linalg;
+mod mpi;
 mod pmt;
-mod validate;
-
-pub use cv::{CrossValidation, cross_validate};
-pub use design::{Dummies, log_target};
-pub use errors::{TargetingErrors, error_curve, errors, errors_by_group};
-pub use linalg::COLLINEARITY_TOLERANCE;
-pub use pmt::{INTERCEPT, ProxyMeansTest};
-pub use selection::{
-    QuotaPlan, QuotaSelection, allocate_quota, allocate_top_down, estimated_poor_by_village,
-    quota_selection, select_below, select_by_quota,
-};
-
+mod presets;
 mod selection;
 #[cfg(test)]
 mod testutil;
-pub use mpi::{GroupMpi, Mpi, SCORE_TOLERANCE, mpi};
+mod validate;
 
-mod mpi;
-pub use presets::{
-    EDUCATION_CUTOFF_YEARS, IndicatorSet, five_looks, two_assurances_three_guarantees,
-};
-
-mod presets;
+pub use adjust::{Adjustment, Change, HouseholdChange, adjust, adjust_with};
 pub use checklist::{COUNTY_ERROR_RATE_LIMIT, Checklist, Clause, Condition, IfMissing, Op, Unit};
+pub use checks::{
+    Flag, Persons, RecordCheck, RecordData, RecordRules, Rule, RuleSpec, check_records,
+};
+pub use cv::{CrossValidation, cross_validate};
+pub use design::{Dummies, log_target};
+pub use errors::{TargetingErrors, error_curve, errors, errors_by_group};
 pub use exit::{
     CountyExit, ExitData, ExitReport, HouseholdExit, VillageExit, exit_check, exit_check_with,
 };
 pub use fields::HOUSEHOLD_FIELDS;
-
-mod checklist;
-mod exit;
-mod fields;
+pub use linalg::COLLINEARITY_TOLERANCE;
+pub use mpi::{GroupMpi, Mpi, SCORE_TOLERANCE, mpi};
+pub use pmt::{INTERCEPT, ProxyMeansTest};
+pub use presets::{
+    EDUCATION_CUTOFF_YEARS, IndicatorSet, five_looks, two_assurances_three_guarantees,
+};
+pub use selection::{
+    QuotaPlan, QuotaSelection, allocate_quota, allocate_top_down, estimated_poor_by_village,
+    quota_selection, select_below, select_by_quota,
+};

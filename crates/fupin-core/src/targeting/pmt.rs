@@ -88,6 +88,13 @@ pub(crate) fn prepare<S: AsRef<str>>(
         ));
     }
     let k = coef_names.len();
+    if k == 0 {
+        return Err(Error::invalid_parameter(
+            "x",
+            "0 columns",
+            "a fit needs at least one proxy or the intercept",
+        ));
+    }
     if n <= k {
         return Err(Error::invalid_parameter(
             "x",

@@ -284,6 +284,9 @@ fn errors_name_the_problem() {
     )
     .unwrap_err();
     assert_eq!(e.column(), Some("names"));
+    let none: [&str; 0] = [];
+    let e = ProxyMeansTest::fit(x.slice(ndarray::s![.., ..0]), &none, &y, None, false).unwrap_err();
+    assert_eq!((e.column(), e.value()), (Some("x"), Some("0 columns")));
 }
 
 #[test]
