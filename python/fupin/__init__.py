@@ -7,7 +7,7 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native
+from . import _native, metrics
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
 from .registry import Registry
 
@@ -20,4 +20,5 @@ __all__ = [
     "Registry",
     "ValidationError",
     "__version__",
+    "metrics",
 ]
