@@ -21,7 +21,8 @@ pub const NATIONAL_PEOPLE_PER_HOUSEHOLD: f64 = 89.62 / 29.48;
 ///
 /// Counts listed in `published` come straight from the seed report named in `source`; the others
 /// are derived or assumed as `notes` explains. [`CountyPreset::generate`] reproduces every count
-/// exactly.
+/// exactly. Ids: the county is its GB/T 2260 code, village `k` (from 1) is `county_id × 1000 + k`,
+/// and the `k`-th household of a village is `village_id × 10000 + k`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountyPreset {
