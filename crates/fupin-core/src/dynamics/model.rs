@@ -395,7 +395,8 @@ mod tests {
 
     #[test]
     fn validation_names_each_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut IncomeModel)>)> = vec![
+        type Setter = Box<dyn Fn(&mut IncomeModel)>;
+        let cases: Vec<(&str, Setter)> = vec![
             ("income.growth", Box::new(|m| m.income.growth = f64::NAN)),
             (
                 "income.persistence",
