@@ -117,17 +117,25 @@ impl RunConfig {
         if let Some(t) = self.threads {
             return Ok(t.max(1));
         }
-        match std::env::var(THREADS_ENV) {
-            Ok(text) => match text.trim().parse::<usize>() {
-                Ok(n) if n >= 1 => Ok(n),
-                _ => Err(Error::invalid_parameter(
-                    THREADS_ENV,
-                    format!("{text:?}"),
-                    "must be a positive integer",
-                )),
-            },
-            Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-        }
+        threads_from_env(std::env::var(THREADS_ENV).ok().as_deref())
+    }
+}
+
+/// The thread count for a value of `FUPIN_NUM_THREADS` (`None`: unset, use every core).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `FUPIN_NUM_THREADS` if the value is not a positive integer.
+pub fn threads_from_env(value: Option<&str>) -> Result<usize> {
+    match value {
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(Error::invalid_parameter(
+                THREADS_ENV,
+                format!("{text:?}"),
+                "must be a positive integer",
+            )),
+        },
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
 }
 
@@ -190,5 +198,17 @@ mod tests {
         let back: RunConfig = toml::from_str(&toml::to_string(&cfg).unwrap()).unwrap();
         assert_eq!(back, cfg);
         assert_eq!(cfg.calendar_years().len(), 7);
+    }
+
+    #[test]
+    fn env_values() {
+        assert_eq!(threads_from_env(Some(" 3 ")).unwrap(), 3);
+        assert!(threads_from_env(None).unwrap() >= 1);
+        for bad in ["0", "-2", "two", ""] {
+            assert_eq!(
+                threads_from_env(Some(bad)).unwrap_err().column(),
+                Some(THREADS_ENV)
+            );
+        }
     }
 }
