@@ -227,6 +227,7 @@ pub(crate) fn village<H: Hook>(
                     },
                     schooling_cost: school,
                     transfers: 0.0,
+                    income_floor: 0.0,
                     housing_safe: housing,
                     insured,
                     schooling_guaranteed: schooling_ok,
@@ -252,8 +253,10 @@ pub(crate) fn village<H: Hook>(
                 schooling_ok = st.schooling_guaranteed;
                 memory = st.memory;
                 let oop = st.medical_cost * st.oop_share;
-                let y = (st.market_income + st.transfers - (oop + st.schooling_cost) * inv_size)
+                let raw = (st.market_income + st.transfers - (oop + st.schooling_cost) * inv_size)
                     .max(0.0);
+                let y = raw.max(st.income_floor);
+                let top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
 
                 let guarantees = (housing || !ex.require_safe_housing)
                     && (insured || !ex.require_insurance)
@@ -285,7 +288,7 @@ pub(crate) fn village<H: Hook>(
                 c.fgt2 += wp128 * i128::from(g * g);
                 c.income_fen += wp128 * i128::from((y * 100.0 + 0.5) as i64);
                 c.health_oop_fen += i128::from(w) * i128::from((oop * 100.0 + 0.5) as i64);
-                c.spending_fen += i128::from(w) * i128::from(st.spending_fen);
+                c.spending_fen += i128::from(w) * i128::from(st.spending_fen + top_up_fen);
                 if sink.paths.is_some() {
                     scratch.path_income[base + t] = y;
                     scratch.path_poor[base + t] = poor;

@@ -159,6 +159,10 @@ pub struct YearState {
     pub schooling_cost: f64,
     /// Transfers and programme income per person this year, yuan (measures add here).
     pub transfers: f64,
+    /// Guaranteed minimum net income per person, yuan (0: none). The engine raises net income to
+    /// it and adds the top-up (per person × size, in fen) to `spending_fen` itself, so a floor's
+    /// cost follows the draws exactly (低保兜底).
+    pub income_floor: f64,
     /// Safe housing (住房安全有保障).
     pub housing_safe: bool,
     /// Basic medical insurance (基本医疗有保障).

@@ -226,7 +226,7 @@ impl Results {
         let t_n = self.n_years();
         let reps = self.replications as usize;
         let nc = self.counties.population.len();
-        let mut out = Array2::zeros((nc, t_n + 1));
+        let mut counts = Array2::<u32>::zeros((nc, t_n + 1));
         for c in 0..nc {
             let pop = self.counties.population[c];
             let thr = self.counties.threshold[c];
@@ -236,10 +236,10 @@ impl Results {
                     .iter()
                     .position(|g| below_threshold(g.poor_people, pop, thr))
                     .unwrap_or(t_n);
-                out[[c, t]] += 1.0 / reps as f64;
+                counts[[c, t]] += 1;
             }
         }
-        out
+        counts.mapv(|k| f64::from(k) / reps as f64)
     }
 
     /// Cumulative version of a year distribution: probability of having exited by each year.
