@@ -2,6 +2,7 @@
 //! logic lives in this crate. Inputs are copied into owned Rust values, the GIL is released for
 //! the work, and every core error is mapped by `errors::to_py`.
 
+mod dynamics;
 mod errors;
 mod long_call;
 mod metrics;
@@ -15,6 +16,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
+    dynamics::register(m)?;
     metrics::register(m)?;
     synth::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -35,28 +35,14 @@ pub use presets::{CountyPreset, NATIONAL_PEOPLE_PER_HOUSEHOLD, county, preset, p
 pub use sizes::{MAX_SIZE, SizeDistribution};
 pub use villages::VILLAGE_POPULATION;
 
+use crate::dynamics::PovertyLine;
 use crate::error::{Error, Result};
 
-/// National poverty line by year, yuan per person per year (nominal).
-///
-/// The line is 2,300 yuan at 2010 prices. 2014–2016: the current-price values the National Bureau
-/// of Statistics published (2,800, 2,855, 2,952; NBS rural poverty monitoring reports). 2017–2020:
-/// the approximate standards used for household exit in those years as given in DESIGN.md and the
-/// project's issue (3,000, 3,200, 3,750, 4,000); provinces set their exit lines at or above these.
-pub const NATIONAL_LINES: [(u16, f64); 7] = [
-    (2014, 2_800.0),
-    (2015, 2_855.0),
-    (2016, 2_952.0),
-    (2017, 3_000.0),
-    (2018, 3_200.0),
-    (2019, 3_750.0),
-    (2020, 4_000.0),
-];
-
-/// The national poverty line of `year` (see [`NATIONAL_LINES`]).
+/// The national poverty line of `year`, yuan per person per year: the schedule of
+/// [`PovertyLine::national`] (one schedule for the whole crate, with its sources there).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for a year outside 2014–2020.
+/// [`Error::InvalidParameter`] for a year the schedule does not list (2010–2020).
 ///
 /// # Examples
 /// ```
@@ -64,17 +50,14 @@ pub const NATIONAL_LINES: [(u16, f64); 7] = [
 /// assert!(fupin_core::synth::national_line(2030).is_err());
 /// ```
 pub fn national_line(year: u16) -> Result<f64> {
-    NATIONAL_LINES
-        .iter()
-        .find(|(y, _)| *y == year)
-        .map(|(_, line)| *line)
-        .ok_or_else(|| {
-            Error::invalid_parameter(
-                "year",
-                year,
-                "has no national poverty line in the schedule (2014–2020)",
-            )
-        })
+    let line = PovertyLine::national();
+    line.schedule.get(&i32::from(year)).copied().ok_or_else(|| {
+        Error::invalid_parameter(
+            "year",
+            year,
+            "has no national poverty line in the schedule (2010–2020)",
+        )
+    })
 }
 
 /// Purpose keys of the random streams used here (the first key after the seed), so that no two
@@ -105,12 +88,11 @@ mod tests {
         assert_eq!(national_line(2014).unwrap(), 2_800.0);
         assert_eq!(national_line(2015).unwrap(), 2_855.0);
         assert_eq!(national_line(2020).unwrap(), 4_000.0);
-        for w in NATIONAL_LINES.windows(2) {
-            assert_eq!(w[1].0, w[0].0 + 1);
-            assert!(w[1].1 > w[0].1);
+        for year in 2010..2020 {
+            assert!(national_line(year + 1).unwrap() >= national_line(year).unwrap());
         }
-        let err = national_line(2013).unwrap_err();
+        let err = national_line(2009).unwrap_err();
         assert_eq!(err.column(), Some("year"));
-        assert_eq!(err.value(), Some("2013"));
+        assert_eq!(err.value(), Some("2009"));
     }
 }

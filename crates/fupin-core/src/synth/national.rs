@@ -60,7 +60,7 @@ pub struct SynthConfig {
     pub counties: Option<usize>,
     /// Seed of every random draw.
     pub seed: u64,
-    /// Year, which sets the poverty line of the incomes (default 2016; see `NATIONAL_LINES`).
+    /// Year, which sets the poverty line of the incomes (default 2016; see [`super::national_line`]).
     pub year: u16,
     /// Mean people per household (default 3.04, the 2014 national register).
     pub mean_size: f64,

@@ -512,7 +512,7 @@ mod tests {
         p.poor_villages = p.villages + 1;
         assert_eq!(p.generate(0).unwrap_err().column(), Some("poor_villages"));
         let mut p = base.clone();
-        p.year = 2010;
+        p.year = 2009;
         assert_eq!(p.generate(0).unwrap_err().column(), Some("year"));
         let mut p = base.clone();
         p.households = 0;
