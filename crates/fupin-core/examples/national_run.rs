@@ -63,7 +63,7 @@ fn build(n: usize) -> fupin_core::Result<Registry> {
         people[h.village[i] as usize] += u32::from(h.size[i]);
     }
     let region = |v: usize| {
-        if v % 3 == 0 {
+        if v.is_multiple_of(3) {
             Region::West
         } else {
             Region::Centre
