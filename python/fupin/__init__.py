@@ -7,7 +7,7 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native, datasets, metrics
+from . import _native, datasets, metrics, timelines
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
 from .lines import poverty_line
 from .registry import Registry
@@ -24,4 +24,5 @@ __all__ = [
     "datasets",
     "metrics",
     "poverty_line",
+    "timelines",
 ]

@@ -8,6 +8,7 @@ mod long_call;
 mod metrics;
 mod registry;
 mod synth;
+mod timelines;
 
 use pyo3::prelude::*;
 
@@ -19,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dynamics::register(m)?;
     metrics::register(m)?;
     synth::register(m)?;
+    timelines::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
