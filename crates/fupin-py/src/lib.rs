@@ -3,6 +3,7 @@
 //! the work, and every core error is mapped by `errors::to_py`.
 
 mod dynamics;
+mod engine;
 mod errors;
 mod long_call;
 mod metrics;
@@ -18,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
     dynamics::register(m)?;
+    engine::register(m)?;
     metrics::register(m)?;
     synth::register(m)?;
     timelines::register(m)?;
