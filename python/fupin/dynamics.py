@@ -30,11 +30,18 @@ def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict
 
 
 def _read(text_or_path: str | os.PathLike[str]) -> str:
-    if isinstance(text_or_path, os.PathLike) or (
-        isinstance(text_or_path, str) and "\n" not in text_or_path and Path(text_or_path).is_file()
-    ):
+    """TOML/JSON text, or the contents of a file given as a path (a ``pathlib.Path``, or a
+    one-line string that cannot be TOML or JSON, such as ``"model.toml"``)."""
+    if isinstance(text_or_path, os.PathLike):
         return Path(text_or_path).read_text(encoding="utf-8")
-    return str(text_or_path)
+    text = str(text_or_path)
+    looks_like_data = "\n" in text or "=" in text or text.lstrip().startswith(("{", "["))
+    if looks_like_data:
+        return text
+    try:
+        return Path(text).read_text(encoding="utf-8")
+    except OSError as err:
+        raise _native.FupinIOError(f"{text}: {err.strerror or err}") from err
 
 
 class IncomeModel:
