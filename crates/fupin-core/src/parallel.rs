@@ -32,22 +32,29 @@ pub fn resolve_threads(threads: Option<usize>) -> Result<usize> {
         return Ok(n);
     }
     for var in [THREADS_ENV, "RAYON_NUM_THREADS"] {
-        if let Ok(text) = std::env::var(var) {
-            let text = text.trim();
-            if text.is_empty() {
-                continue;
-            }
-            return match text.parse::<usize>() {
-                Ok(n) if n > 0 => Ok(n),
-                _ => Err(Error::invalid_parameter(
-                    var,
-                    text,
-                    "must be a positive whole number of threads",
-                )),
-            };
+        if let Some(n) = parse_threads(var, std::env::var(var).ok().as_deref())? {
+            return Ok(n);
         }
     }
     Ok(std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// The thread count a variable's value asks for: `None` when unset or blank.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `var` when the value is not a positive whole number.
+pub fn parse_threads(var: &str, value: Option<&str>) -> Result<Option<usize>> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Error::invalid_parameter(
+            var,
+            format!("{text:?}"),
+            "must be a positive whole number of threads",
+        )),
+    }
 }
 
 /// Run `work` in a fresh rayon pool of `threads` threads (resolved by [`resolve_threads`]).
@@ -66,13 +73,19 @@ where
     R: Send,
     F: FnOnce() -> R + Send,
 {
-    let n = resolve_threads(threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
+    Ok(pool(resolve_threads(threads)?)?.install(work))
+}
+
+/// A fresh rayon pool of `threads` threads named `fupin-<i>`.
+///
+/// # Errors
+/// [`Error::Internal`] if the operating system refuses to start the threads.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .thread_name(|i| format!("fupin-{i}"))
         .build()
-        .map_err(|e| Error::Internal(format!("could not start {n} threads: {e}")))?;
-    Ok(pool.install(work))
+        .map_err(|e| Error::Internal(format!("could not start {threads} threads: {e}")))
 }
 
 #[cfg(test)]
@@ -84,6 +97,17 @@ mod tests {
         assert_eq!(resolve_threads(Some(3)).unwrap(), 3);
         let e = resolve_threads(Some(0)).unwrap_err();
         assert_eq!(e.column(), Some("threads"));
+    }
+
+    #[test]
+    fn variable_values_parse_or_name_the_variable() {
+        assert_eq!(parse_threads(THREADS_ENV, Some(" 3 ")).unwrap(), Some(3));
+        assert_eq!(parse_threads(THREADS_ENV, None).unwrap(), None);
+        assert_eq!(parse_threads(THREADS_ENV, Some("  ")).unwrap(), None);
+        for bad in ["0", "-2", "two"] {
+            let e = parse_threads(THREADS_ENV, Some(bad)).unwrap_err();
+            assert_eq!(e.column(), Some(THREADS_ENV));
+        }
     }
 
     #[test]

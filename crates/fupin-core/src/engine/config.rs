@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// Environment variable that sets the number of threads when [`RunConfig::threads`] is `None`.
-pub const THREADS_ENV: &str = "FUPIN_NUM_THREADS";
+pub use crate::parallel::THREADS_ENV;
 
 /// Largest number of stored path values (scenarios × replicates × households × years) for
 /// [`RunConfig::keep_paths`]: about 90 MB of incomes and flags.
@@ -114,28 +114,7 @@ impl RunConfig {
     /// # Errors
     /// [`Error::InvalidParameter`] naming `FUPIN_NUM_THREADS` if it is set but not a positive integer.
     pub fn resolved_threads(&self) -> Result<usize> {
-        if let Some(t) = self.threads {
-            return Ok(t.max(1));
-        }
-        threads_from_env(std::env::var(THREADS_ENV).ok().as_deref())
-    }
-}
-
-/// The thread count for a value of `FUPIN_NUM_THREADS` (`None`: unset, use every core).
-///
-/// # Errors
-/// [`Error::InvalidParameter`] naming `FUPIN_NUM_THREADS` if the value is not a positive integer.
-pub fn threads_from_env(value: Option<&str>) -> Result<usize> {
-    match value {
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(Error::invalid_parameter(
-                THREADS_ENV,
-                format!("{text:?}"),
-                "must be a positive integer",
-            )),
-        },
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        crate::parallel::resolve_threads(self.threads)
     }
 }
 
@@ -198,17 +177,5 @@ mod tests {
         let back: RunConfig = toml::from_str(&toml::to_string(&cfg).unwrap()).unwrap();
         assert_eq!(back, cfg);
         assert_eq!(cfg.calendar_years().len(), 7);
-    }
-
-    #[test]
-    fn env_values() {
-        assert_eq!(threads_from_env(Some(" 3 ")).unwrap(), 3);
-        assert!(threads_from_env(None).unwrap() >= 1);
-        for bad in ["0", "-2", "two", ""] {
-            assert_eq!(
-                threads_from_env(Some(bad)).unwrap_err().column(),
-                Some(THREADS_ENV)
-            );
-        }
     }
 }

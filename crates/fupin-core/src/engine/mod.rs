@@ -25,9 +25,7 @@ pub mod streams;
 mod tables;
 
 pub use accumulate::{Cell, GAP_SCALE, GroupCell, WEIGHT_SCALE, below_threshold, weight_units};
-pub use config::{
-    MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV, threads_from_env,
-};
+pub use config::{MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV};
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 pub use runner::simulate;
 pub use scenario::{Scenario, Treatment, YearContext, YearState};

@@ -331,14 +331,7 @@ pub fn simulate(
         }
     };
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("fupin-{i}"))
-        .build()
-        .map_err(|e| Error::Numerical {
-            what: "thread pool".into(),
-            reason: e.to_string(),
-        })?;
+    let pool = crate::parallel::pool(threads)?;
     let (tx, rx) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
         let handle = scope.spawn(|| {
