@@ -7,7 +7,7 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native, metrics
+from . import _native, metrics, targeting
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
 from .registry import Registry
 
@@ -21,4 +21,5 @@ __all__ = [
     "ValidationError",
     "__version__",
     "metrics",
+    "targeting",
 ]

@@ -6,6 +6,7 @@ mod errors;
 mod long_call;
 mod metrics;
 mod registry;
+mod targeting;
 
 use pyo3::prelude::*;
 
@@ -15,6 +16,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
     metrics::register(m)?;
+    targeting::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
