@@ -454,6 +454,8 @@ def test_exit_check_national_rule_by_rule():
     # Without exit marks the wrong-exit rate is unmeasurable.
     r = tg.exit_check(reg, 2018, LINE)
     assert r.counties["wrong_exit_rate"].isna().all()
+    # The line defaults to the national line of the year.
+    assert tg.exit_check(reg, 2016).line == fupin.poverty_line(2016)
 
 
 CUSTOM = """

@@ -7,8 +7,9 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native, metrics, targeting
+from . import _native, datasets, metrics, targeting
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
+from .lines import poverty_line
 from .registry import Registry
 
 __version__: str = _native.__version__
@@ -20,6 +21,8 @@ __all__ = [
     "Registry",
     "ValidationError",
     "__version__",
+    "datasets",
     "metrics",
+    "poverty_line",
     "targeting",
 ]

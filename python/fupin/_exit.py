@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import _native
 from ._convert import error, flags, numeric_columns, table
+from .lines import poverty_line
 from .registry import Registry
 
 __all__ = [
@@ -218,7 +219,7 @@ def _checklist(obj: Any) -> _native.Checklist | None:
 def exit_check(
     registry: Registry,
     year: int,
-    line: float,
+    line: float | None = None,
     checklist: Checklist | str | Mapping[str, Any] | None = None,
     exited: Any = None,
     extra: Any = None,
@@ -227,7 +228,8 @@ def exit_check(
 ) -> ExitReport:
     """Check every household, village and county against the exit standards of ``year``.
 
-    ``line`` is the poverty line of that year (yuan per person per year); ``checklist`` the
+    ``line`` is the poverty line of that year (yuan per person per year; default the national
+    line of ``year``, :func:`fupin.poverty_line`); ``checklist`` the
     standard (default national, see :class:`Checklist`); ``exited`` marks households already
     declared exited (needed for the wrong-exit rate); ``extra``, ``village_extra`` and
     ``county_extra`` supply columns the registry lacks (``dropouts``, ``electricity``, ``dibao``…)
@@ -243,6 +245,8 @@ def exit_check(
     """
     reg = _registry(registry)
     ex = None if exited is None else flags(exited, "exited")
+    if line is None:
+        line = poverty_line(int(year))
     r = _native.exit_check(
         reg._native, int(year), float(line), _checklist(checklist), ex,
         numeric_columns(extra, "extra"), numeric_columns(village_extra, "village_extra"),

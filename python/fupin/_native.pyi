@@ -8,7 +8,8 @@ import numpy.typing as npt
 
 __all__ = [
     "FupinError", "FupinIOError", "NumericalError", "Registry", "ValidationError", "__version__",
-    "fgt", "ge", "gini", "mld", "profile", "sen", "theil", "watts",
+    "county", "county_presets", "fgt", "ge", "gini", "mld", "poverty_line", "profile", "sen",
+    "synthetic", "theil", "watts",
     "Checklist", "Mpi", "ProxyMeansTest", "RecordRules", "adjust", "allocate_quota",
     "allocate_top_down", "check_records", "dummies", "error_curve", "errors_by_group",
     "estimated_poor_by_village", "exit_check", "five_looks", "log_target", "mpi",
@@ -85,6 +86,18 @@ def theil(incomes: _F64, weights: _F64 | None = None) -> float: ...
 def mld(incomes: _F64, weights: _F64 | None = None) -> float: ...
 def ge(incomes: _F64, alpha: float, weights: _F64 | None = None) -> float: ...
 def profile(registry: Registry, line: float) -> dict[str, dict[str, Any]]: ...
+
+# ---- synth, dynamics ------------------------------------------------------------------------
+def county(name: str, seed: int = 0) -> Registry: ...
+def county_presets() -> str: ...
+def synthetic(
+    households: int,
+    villages: int,
+    seed: int = 0,
+    config: str | None = None,
+    threads: int | None = None,
+) -> Registry: ...
+def poverty_line(year: int) -> float: ...
 
 # ---- targeting -------------------------------------------------------------------------------
 _I64 = npt.NDArray[np.int64]

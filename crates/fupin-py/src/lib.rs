@@ -2,10 +2,12 @@
 //! logic lives in this crate. Inputs are copied into owned Rust values, the GIL is released for
 //! the work, and every core error is mapped by `errors::to_py`.
 
+mod dynamics;
 mod errors;
 mod long_call;
 mod metrics;
 mod registry;
+mod synth;
 mod targeting;
 
 use pyo3::prelude::*;
@@ -15,7 +17,9 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
+    dynamics::register(m)?;
     metrics::register(m)?;
+    synth::register(m)?;
     targeting::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -1,1 +1,34 @@
 //! The Monte Carlo runner: random streams, accumulators, results.
+//!
+//! [`simulate`] runs every household of a [`Registry`](crate::Registry) through the
+//! [`IncomeModel`](crate::dynamics::IncomeModel) under each [`Scenario`], for many replicates, in
+//! parallel, and returns [`Results`]:
+//!
+//! * **Randomness** ([`streams`]): every draw is a pure function of (seed, household external id,
+//!   replicate, calendar year, purpose) — village disasters of (seed, village id, replicate, year) —
+//!   so results do not depend on thread count, chunking, household order or sharding, and all
+//!   scenarios share common random numbers.
+//! * **Accumulators** ([`Cell`], [`GroupCell`]): integer sums (weight units, fen, fixed-point
+//!   gaps) that merge exactly; [`Results::merge`] combines shards.
+//! * **Memory**: O(households + groups × replicates × years) — households are grouped by village,
+//!   villages processed in parallel chunks, each village reduced to its exit-year histogram as soon
+//!   as its replicates are done. Paths are stored only on request ([`RunConfig::keep_paths`]).
+//! * **Measures** plug in through [`Treatment`], consulted every household-year.
+
+mod accumulate;
+mod config;
+mod kernel;
+mod results;
+mod runner;
+mod scenario;
+pub mod streams;
+mod tables;
+
+pub use accumulate::{Cell, GAP_SCALE, GroupCell, WEIGHT_SCALE, below_threshold, weight_units};
+pub use config::{
+    MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV, threads_from_env,
+};
+pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
+pub use runner::simulate;
+pub use scenario::{Scenario, Treatment, YearContext, YearState};
+pub use tables::{HouseholdSummary, Measure, Summary, percentile};

@@ -72,7 +72,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             found: c.id.len(),
         });
     }
-    if let Err((row, first)) = h.id.index() {
+    if let Some((row, first)) = h.id.first_duplicate() {
         return Err(Error::DuplicateId {
             table: HOUSEHOLDS.into(),
             column: "household_id".into(),
@@ -81,7 +81,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             first_row: first + 1,
         });
     }
-    if let Err((row, first)) = v.id.index() {
+    if let Some((row, first)) = v.id.first_duplicate() {
         return Err(Error::DuplicateId {
             table: VILLAGES.into(),
             column: "village_id".into(),
@@ -90,7 +90,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             first_row: first + 1,
         });
     }
-    if let Err((row, first)) = c.id.index() {
+    if let Some((row, first)) = c.id.first_duplicate() {
         return Err(Error::DuplicateId {
             table: "counties".into(),
             column: "county_id".into(),
