@@ -278,6 +278,13 @@ def test_pmt_cross_validation_refits_each_fold():
     want = tg.errors(pred < math.log(2500), y < math.log(2500), w)
     np.testing.assert_allclose(cv.errors[want.index], want, rtol=1e-9)
     assert pmt.cross_validate(df, folds=4, seed=3, line=2500.0).fold.tolist() == cv.fold.tolist()
+    # Weights given as an array must be given again; then the result is the same.
+    by_array = tg.ProxyMeansTest.fit(df, "income", ["rooms", "labour", "roof"], weights=w)
+    with pytest.raises(fupin.ValidationError) as info:
+        by_array.cross_validate(df, folds=4, seed=3, line=2500.0)
+    assert info.value.column == "weights"
+    again = by_array.cross_validate(df, folds=4, seed=3, line=2500.0, weights=w)
+    np.testing.assert_array_equal(again.predictions, cv.predictions)
 
 
 def test_pmt_errors_name_column_row_value():

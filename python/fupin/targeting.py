@@ -111,10 +111,14 @@ class ProxyMeansTest:
     data with the levels of the fit (an unseen level is an error). Instances pickle.
     """
 
-    __slots__ = ("_design", "_native", "intercept", "log_target", "proxies", "target", "weights")
+    __slots__ = (
+        "_array_weights", "_design", "_native", "intercept", "log_target", "proxies", "target",
+        "weights",
+    )
 
     _native: _native.ProxyMeansTest
     _design: list[tuple[str, list[str] | None, str | None]]
+    _array_weights: bool
     target: str
     """The target column."""
     proxies: list[str]
@@ -155,6 +159,7 @@ class ProxyMeansTest:
         self.log_target = bool(log_target)
         self.intercept = bool(intercept)
         self.weights = weights if isinstance(weights, str) else None
+        self._array_weights = weights is not None and not isinstance(weights, str)
         forced = set(categorical or ())
         unknown = forced - set(self.proxies)
         if unknown:
@@ -265,13 +270,24 @@ class ProxyMeansTest:
         seed: int = 0,
         threshold: float | None = None,
         line: float | None = None,
+        weights: str | Any = None,
     ) -> CrossValidation:
-        """k-fold cross-validation of this specification on ``data`` (with the fit's weights
-        column, if it was named; categorical levels are those of the fit).
+        """k-fold cross-validation of this specification on ``data``; categorical levels are
+        those of the fit.
 
         Give ``threshold`` on the scale of the target (log yuan with ``log_target``) or the
-        poverty ``line`` in yuan (its log is taken with ``log_target``).
+        poverty ``line`` in yuan (its log is taken with ``log_target``). ``weights`` (a column
+        name or an array) default to the fit's weights column; a fit weighted by an array needs
+        its weights given again here.
         """
+        if weights is None:
+            if self._array_weights:
+                raise error(
+                    "this test was fitted with an array of weights: pass weights= for the data "
+                    "to cross-validate on",
+                    column="weights",
+                )
+            weights = self.weights
         if (threshold is None) == (line is None):
             raise error("cross_validate needs exactly one of threshold and line", column="threshold")
         if threshold is None:
@@ -282,7 +298,7 @@ class ProxyMeansTest:
         cols = table(data, "data")
         x, names = self._matrix(cols)
         y = self._target(cols)
-        w = self._weight_array(cols, self.weights)
+        w = self._weight_array(cols, weights)
         cv = _native.pmt_cross_validate(
             x, names, y, w, self.intercept, int(folds), int(seed), float(threshold)
         )
