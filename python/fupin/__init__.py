@@ -7,8 +7,10 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native, datasets, metrics, targeting
+from . import _native, datasets, metrics, targeting, timelines
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
+from .dynamics import IncomeModel
+from .engine import Results, Scenario, simulate
 from .lines import poverty_line
 from .registry import Registry
 
@@ -17,12 +19,17 @@ __version__: str = _native.__version__
 __all__ = [
     "FupinError",
     "FupinIOError",
+    "IncomeModel",
     "NumericalError",
     "Registry",
+    "Results",
+    "Scenario",
     "ValidationError",
     "__version__",
     "datasets",
     "metrics",
     "poverty_line",
+    "simulate",
     "targeting",
+    "timelines",
 ]

@@ -147,6 +147,36 @@ fn identical_scenarios_have_identical_paths() {
     assert!(pa.poor.iter().zip(&ph.poor).all(|(&a, &h)| h || !a));
 }
 
+/// A treatment that does nothing: the hook itself must not change a single path.
+#[derive(Debug)]
+struct Nothing;
+
+impl fupin_core::engine::Treatment for Nothing {
+    fn apply(
+        &self,
+        _: &fupin_core::engine::YearContext<'_>,
+        _: &mut fupin_core::engine::YearState,
+    ) {
+    }
+}
+
+#[test]
+fn a_no_op_treatment_reproduces_the_baseline_exactly() {
+    let reg = common::registry(7, 6, 2);
+    let r = run(
+        &reg,
+        &[
+            Scenario::new("a"),
+            Scenario::new("b").with_treatment(std::sync::Arc::new(Nothing)),
+        ],
+        &config(2),
+    );
+    assert_eq!(r.scenarios[0].paths, r.scenarios[1].paths);
+    assert_eq!(r.scenarios[0].totals, r.scenarios[1].totals);
+    assert_eq!(r.scenarios[0].village_exit, r.scenarios[1].village_exit);
+    assert_eq!(r.scenarios[0].households, r.scenarios[1].households);
+}
+
 #[test]
 fn changing_one_household_changes_no_other() {
     let reg = common::registry(6, 7, 2);

@@ -1,12 +1,24 @@
 //! Bindings of `fupin_core::dynamics`: the poverty line schedule and the income model.
 
+use fupin_core::Error;
 use fupin_core::dynamics::PovertyLine;
 use pyo3::prelude::*;
 
-/// The national poverty line of `year`, yuan per person per year.
+use crate::errors::IntoPyResult;
+
+/// The poverty line of `year`, yuan per person per year: the national schedule, or the schedule
+/// given as JSON (`{"schedule": {"2016": 2952.0}, "growth_after": 0.0}`).
 #[pyfunction]
-fn poverty_line(year: i32) -> f64 {
-    PovertyLine::national().at(year)
+#[pyo3(signature = (year, schedule=None))]
+fn poverty_line(py: Python<'_>, year: i32, schedule: Option<&str>) -> PyResult<f64> {
+    let line = match schedule {
+        None => PovertyLine::national(),
+        Some(text) => serde_json::from_str::<PovertyLine>(text)
+            .map_err(|e| Error::invalid_parameter("line", text, e.to_string()))
+            .and_then(|l| l.validate().map(|()| l))
+            .py_err(py)?,
+    };
+    Ok(line.at(year))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

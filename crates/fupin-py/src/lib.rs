@@ -3,12 +3,14 @@
 //! the work, and every core error is mapped by `errors::to_py`.
 
 mod dynamics;
+mod engine;
 mod errors;
 mod long_call;
 mod metrics;
 mod registry;
 mod synth;
 mod targeting;
+mod timelines;
 
 use pyo3::prelude::*;
 
@@ -18,9 +20,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
     dynamics::register(m)?;
+    engine::register(m)?;
     metrics::register(m)?;
     synth::register(m)?;
     targeting::register(m)?;
+    timelines::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -256,7 +256,6 @@ pub(crate) fn village<H: Hook>(
                 let raw = (st.market_income + st.transfers - (oop + st.schooling_cost) * inv_size)
                     .max(0.0);
                 let y = raw.max(st.income_floor);
-                let top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
 
                 let guarantees = (housing || !ex.require_safe_housing)
                     && (insured || !ex.require_insurance)
@@ -287,8 +286,13 @@ pub(crate) fn village<H: Hook>(
                 c.fgt1 += wp128 * i128::from(g);
                 c.fgt2 += wp128 * i128::from(g * g);
                 c.income_fen += wp128 * i128::from((y * 100.0 + 0.5) as i64);
-                c.health_oop_fen += i128::from(w) * i128::from((oop * 100.0 + 0.5) as i64);
-                c.spending_fen += i128::from(w) * i128::from(st.spending_fen + top_up_fen);
+                if oop > 0.0 {
+                    c.health_oop_fen += i128::from(w) * i128::from((oop * 100.0 + 0.5) as i64);
+                }
+                if y > raw || st.spending_fen != 0 {
+                    let top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
+                    c.spending_fen += i128::from(w) * i128::from(st.spending_fen + top_up_fen);
+                }
                 if sink.paths.is_some() {
                     scratch.path_income[base + t] = y;
                     scratch.path_poor[base + t] = poor;

@@ -1,0 +1,138 @@
+//! The Monte Carlo engine: ns per household-year of the full model, and of a bare "floor" loop that
+//! draws the same random numbers and evaluates the same transcendental functions per household-year
+//! (so the ratio shows the engine's overhead: accumulators, status logic, village reductions).
+//!
+//! Run: `cargo bench -p fupin-benches --bench engine`. Registry: 100,000 households in 1,000
+//! villages, 10 years, 4 replicates per iteration (Throughput = households × years × replicates).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fupin_core::dynamics::IncomeModel;
+use fupin_core::engine::streams::{HOUSEHOLD, Keys, VILLAGE, purpose};
+use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
+use fupin_core::rng::{id_key, mix64};
+
+const HOUSEHOLDS: usize = 100_000;
+const VILLAGES: usize = 1_000;
+const YEARS: u32 = 10;
+const REPS: u32 = 4;
+
+fn registry() -> Registry {
+    let n = HOUSEHOLDS;
+    let r = |i: usize, salt: u64, m: u64| (mix64((i as u64) << 8 ^ salt) % m) as u16;
+    let size: Vec<u16> = (0..n).map(|i| 1 + r(i, 1, 6)).collect();
+    let min = |a: u16, b: u16| a.min(b);
+    let h = Households {
+        id: Ids::Int((0..n as i64).map(|i| 1_000_000 + i).collect()),
+        village: (0..n).map(|i| (i / (n / VILLAGES)) as u32).collect(),
+        income_per_capita: (0..n).map(|i| 1500.0 + f64::from(r(i, 2, 5000))).collect(),
+        labour: (0..n).map(|i| min(r(i, 3, 3), size[i])).collect(),
+        elderly: (0..n).map(|i| min(r(i, 4, 3), size[i])).collect(),
+        students: (0..n).map(|i| min(r(i, 5, 3), size[i])).collect(),
+        chronic_illness: (0..n).map(|i| min(r(i, 6, 2), size[i])).collect(),
+        disability: (0..n).map(|i| u16::from(r(i, 7, 10) == 0)).collect(),
+        housing_safe: (0..n).map(|i| r(i, 8, 10) != 0).collect(),
+        safe_water: vec![true; n],
+        insured: (0..n).map(|i| r(i, 9, 20) != 0).collect(),
+        inhospitable: vec![false; n],
+        head_education_years: vec![6; n],
+        causes: vec![Default::default(); n],
+        primary_cause: vec![None; n],
+        weight: vec![1.0; n],
+        registered: vec![true; n],
+        size,
+    };
+    let mut people = vec![0u32; VILLAGES];
+    for i in 0..n {
+        people[h.village[i] as usize] += u32::from(h.size[i]);
+    }
+    let v = Villages {
+        id: Ids::Int((0..VILLAGES as i64).collect()),
+        county: (0..VILLAGES as u32).map(|v| v / 100).collect(),
+        population: people.iter().map(|p| p * 3).collect(),
+        region: vec![Region::Centre; VILLAGES],
+        poor: vec![true; VILLAGES],
+    };
+    let c = Counties {
+        id: Ids::Int((0..10).collect()),
+        region: vec![Region::Centre; 10],
+    };
+    Registry::new(h, v, c).expect("valid bench registry")
+}
+
+/// The floor: the same keyed draws and transcendental functions as the model, nothing else.
+fn floor_loop(reg: &Registry, model: &IncomeModel, seed: u64) -> f64 {
+    let years: Vec<i32> = (2016..2016 + YEARS as i32).collect();
+    let keys = Keys::new(seed, &years);
+    let h = reg.households();
+    let hs = model.health;
+    let ip = model.income;
+    let mut acc = 0.0;
+    for v in 0..reg.n_villages() {
+        let vk = keys.entity(VILLAGE, v as u64);
+        for r in 0..REPS {
+            let rk = keys.replicate(vk, r);
+            for t in 0..years.len() {
+                acc += keys.year(rk, t).uniform(purpose::DISASTER);
+            }
+        }
+    }
+    for i in 0..h.len() {
+        let hk = keys.entity(HOUSEHOLD, h.id.get(i).map_or(0, id_key));
+        let p = model.health_probability(h.chronic_illness[i], h.disability[i], h.elderly[i]);
+        let m0 = h.income_per_capita[i];
+        for r in 0..REPS {
+            let rk = keys.replicate(hk, r);
+            let mut pers = 0.0;
+            for t in 0..years.len() {
+                let d = keys.year(rk, t);
+                pers = ip.persistence * pers + ip.persistent_sd * d.normal(purpose::PERSISTENT);
+                let e = ip.transitory_sd * d.normal(purpose::TRANSITORY);
+                acc += m0 * (pers + e).exp();
+                if d.uniform(purpose::HEALTH) < p {
+                    acc -= hs.cost_median * (hs.cost_log_sd * d.normal(purpose::HEALTH_COST)).exp();
+                }
+            }
+        }
+    }
+    acc
+}
+
+fn bench(c: &mut Criterion) {
+    let reg = registry();
+    let model = IncomeModel::default();
+    let mut g = c.benchmark_group("engine");
+    g.throughput(Throughput::Elements(
+        HOUSEHOLDS as u64 * u64::from(YEARS) * u64::from(REPS),
+    ));
+    g.sample_size(10);
+    g.bench_function("floor_loop_1_thread", |b| {
+        b.iter(|| black_box(floor_loop(&reg, &model, 1)))
+    });
+    for threads in [1usize, 2] {
+        let cfg = RunConfig {
+            replications: REPS,
+            seed: 1,
+            threads: Some(threads),
+            ..RunConfig::new(2016, YEARS)
+        };
+        g.bench_function(format!("full_model_{threads}_threads"), |b| {
+            b.iter(|| {
+                simulate(
+                    &reg,
+                    &[Scenario::new("baseline")],
+                    &model,
+                    &cfg,
+                    &mut |_, _| true,
+                )
+                .map(|r| black_box(r.scenarios[0].totals[0].poor_people))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,365 @@
+//! Bindings of `fupin_core::engine`: `simulate` and the `Results` handle. Models and scenarios
+//! cross as JSON (they are serde data); tables come back as dicts of NumPy columns.
+
+use std::sync::Arc;
+
+use fupin_core::Error;
+use fupin_core::dynamics::IncomeModel;
+use fupin_core::engine::{Measure, Results, RunConfig, Scenario, simulate as run_simulation};
+use fupin_core::registry::Ids;
+use ndarray::Array2;
+use numpy::{IntoPyArray, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::errors::IntoPyResult;
+use crate::long_call::{run_long, run_short};
+use crate::registry::PyRegistry;
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> fupin_core::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::invalid_parameter(what, text_excerpt(text), e.to_string()))
+}
+
+fn text_excerpt(text: &str) -> String {
+    let mut s: String = text.chars().take(80).collect();
+    if text.chars().count() > 80 {
+        s.push('…');
+    }
+    s
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> fupin_core::Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The default income model as JSON.
+#[pyfunction]
+fn income_model_default(py: Python<'_>) -> PyResult<String> {
+    to_json(&IncomeModel::default()).py_err(py)
+}
+
+/// Parse (JSON or TOML), validate and normalise an income model; returns canonical JSON.
+#[pyfunction]
+#[pyo3(signature = (text, format="json"))]
+fn income_model_check(py: Python<'_>, text: &str, format: &str) -> PyResult<String> {
+    let model = match format {
+        "json" => IncomeModel::from_json(text),
+        "toml" => IncomeModel::from_toml(text),
+        other => Err(Error::invalid_parameter(
+            "format",
+            other,
+            "must be \"json\" or \"toml\"",
+        )),
+    }
+    .py_err(py)?;
+    model.validate().py_err(py)?;
+    to_json(&model).py_err(py)
+}
+
+/// An income model (JSON) as TOML.
+#[pyfunction]
+fn income_model_to_toml(py: Python<'_>, json: &str) -> PyResult<String> {
+    IncomeModel::from_json(json)
+        .and_then(|m| m.to_toml())
+        .py_err(py)
+}
+
+/// Parse and validate a scenario (JSON or TOML); returns canonical JSON.
+#[pyfunction]
+#[pyo3(signature = (text, format="json"))]
+fn scenario_check(py: Python<'_>, text: &str, format: &str) -> PyResult<String> {
+    let scenario: Scenario = match format {
+        "json" => from_json("scenario", text),
+        "toml" => toml::from_str(text)
+            .map_err(|e| Error::invalid_parameter("scenario", text_excerpt(text), e.to_string())),
+        other => Err(Error::invalid_parameter(
+            "format",
+            other,
+            "must be \"json\" or \"toml\"",
+        )),
+    }
+    .py_err(py)?;
+    scenario.validate().py_err(py)?;
+    to_json(&scenario).py_err(py)
+}
+
+/// A scenario (JSON) as TOML.
+#[pyfunction]
+fn scenario_to_toml(py: Python<'_>, json: &str) -> PyResult<String> {
+    let scenario: Scenario = from_json("scenario", json).py_err(py)?;
+    toml::to_string(&scenario)
+        .map_err(|e| Error::Internal(e.to_string()))
+        .py_err(py)
+}
+
+/// Simulate `registry` under the scenarios (JSON list) with the model (JSON).
+#[pyfunction]
+#[pyo3(signature = (registry, scenarios, model, first_year, years, replications, seed, threads=None, household_outputs=true, keep_paths=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn simulate(
+    py: Python<'_>,
+    registry: &PyRegistry,
+    scenarios: &str,
+    model: &str,
+    first_year: i32,
+    years: u32,
+    replications: u32,
+    seed: u64,
+    threads: Option<usize>,
+    household_outputs: bool,
+    keep_paths: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<PyResults> {
+    let scenarios: Vec<Scenario> = from_json("scenarios", scenarios).py_err(py)?;
+    let model = IncomeModel::from_json(model).py_err(py)?;
+    let config = RunConfig {
+        first_year,
+        years,
+        replications,
+        seed,
+        threads,
+        household_outputs,
+        keep_paths,
+    };
+    let reg = registry.inner.clone();
+    let results = run_long(py, progress, move |hook| {
+        run_simulation(&reg, &scenarios, &model, &config, &mut |done, total| {
+            hook(done, total)
+        })
+    })?;
+    Ok(PyResults {
+        inner: Arc::new(results),
+    })
+}
+
+/// The outcome of `simulate` (see `fupin.Results` for the documented Python face).
+#[pyclass(module = "fupin._native", name = "Results", frozen)]
+#[derive(Debug)]
+pub struct PyResults {
+    inner: Arc<Results>,
+}
+
+fn ids_to_py(py: Python<'_>, ids: &Ids) -> PyResult<Py<PyAny>> {
+    Ok(match ids {
+        Ids::Int(v) => v.clone().into_pyarray(py).into_any().unbind(),
+        Ids::Text(v) => v.clone().into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
+fn matrix(py: Python<'_>, a: Array2<f64>) -> Bound<'_, PyArray2<f64>> {
+    a.into_pyarray(py)
+}
+
+impl PyResults {
+    fn scenario_index(&self, py: Python<'_>, name: &str) -> PyResult<usize> {
+        self.inner.scenario_index(name).py_err(py)
+    }
+}
+
+#[pymethods]
+impl PyResults {
+    #[getter]
+    fn years(&self) -> Vec<i32> {
+        self.inner.years.clone()
+    }
+
+    #[getter]
+    fn replications(&self) -> u32 {
+        self.inner.replications
+    }
+
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    #[getter]
+    fn scenario_names(&self) -> Vec<String> {
+        self.inner
+            .scenario_names()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    #[getter]
+    fn population(&self) -> u64 {
+        self.inner.population()
+    }
+
+    /// Yearly summary, one row per scenario × year, as a dict of columns.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.summary();
+        let out = PyDict::new(py);
+        out.set_item("scenario", s.scenario)?;
+        out.set_item("year", s.year.into_pyarray(py))?;
+        for (name, v) in [
+            ("poor_households_mean", s.poor_households_mean),
+            ("poor_households_p5", s.poor_households_p5),
+            ("poor_households_p95", s.poor_households_p95),
+            ("poor_people_mean", s.poor_people_mean),
+            ("poor_people_p5", s.poor_people_p5),
+            ("poor_people_p95", s.poor_people_p95),
+            ("headcount_ratio", s.headcount_ratio),
+            ("income_headcount_ratio", s.income_headcount_ratio),
+            ("fgt1", s.fgt1),
+            ("fgt2", s.fgt2),
+            ("exits_mean", s.exits_mean),
+            ("returns_mean", s.returns_mean),
+            ("entrants_mean", s.entrants_mean),
+            ("mean_income", s.mean_income),
+            ("health_spending", s.health_spending),
+            ("programme_spending", s.programme_spending),
+        ] {
+            out.set_item(name, v.into_pyarray(py))?;
+        }
+        Ok(out)
+    }
+
+    /// Per-replicate totals of one measure: replicates × years.
+    fn replicate_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+        measure: &str,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let s = self.scenario_index(py, scenario)?;
+        let measure: Measure = from_json("measure", &format!("\"{measure}\"")).py_err(py)?;
+        Ok(matrix(py, self.inner.replicate_values(s, measure)))
+    }
+
+    /// Villages: ids, county index, population, threshold, and the exit-year distribution
+    /// (villages × (years + 1)) and mean poor people (villages × years) of a scenario.
+    fn villages<'py>(&self, py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.scenario_index(py, scenario)?;
+        let g = &self.inner.villages;
+        let out = PyDict::new(py);
+        out.set_item("village_id", ids_to_py(py, &g.ids)?)?;
+        let county_ids: Vec<usize> = g.county.iter().map(|&c| c as usize).collect();
+        out.set_item(
+            "county_id",
+            ids_to_py(py, &self.inner.counties.ids.take(&county_ids))?,
+        )?;
+        out.set_item("population", g.population.clone().into_pyarray(py))?;
+        out.set_item("threshold", g.threshold.clone().into_pyarray(py))?;
+        out.set_item(
+            "exit_distribution",
+            matrix(py, self.inner.village_exit_distribution(s)),
+        )?;
+        out.set_item(
+            "mean_poor_people",
+            matrix(py, self.inner.village_mean_poor_people(s)),
+        )?;
+        Ok(out)
+    }
+
+    /// Counties: ids, population, threshold, exit-year distribution (counties × (years + 1)).
+    fn counties<'py>(&self, py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.scenario_index(py, scenario)?;
+        let g = &self.inner.counties;
+        let out = PyDict::new(py);
+        out.set_item("county_id", ids_to_py(py, &g.ids)?)?;
+        out.set_item("population", g.population.clone().into_pyarray(py))?;
+        out.set_item("threshold", g.threshold.clone().into_pyarray(py))?;
+        out.set_item(
+            "exit_distribution",
+            matrix(py, self.inner.county_exit_distribution(s)),
+        )?;
+        Ok(out)
+    }
+
+    /// Households: ids, probability of having exited by each year (households × years), expected
+    /// first exit year given an exit, share never exiting, probability of return given an exit.
+    fn households<'py>(&self, py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.scenario_index(py, scenario)?;
+        let exit = self.inner.household_exit_probability(s).py_err(py)?;
+        let summary = self.inner.household_exit_summary(s).py_err(py)?;
+        let out = PyDict::new(py);
+        out.set_item("household_id", ids_to_py(py, &self.inner.household_ids)?)?;
+        out.set_item("exited_by_year", matrix(py, exit))?;
+        out.set_item(
+            "expected_exit_year",
+            summary.expected_exit_year.into_pyarray(py),
+        )?;
+        out.set_item(
+            "never_exit_share",
+            summary.never_exit_share.into_pyarray(py),
+        )?;
+        out.set_item(
+            "return_probability",
+            summary.return_probability.into_pyarray(py),
+        )?;
+        Ok(out)
+    }
+
+    /// Stored paths of a scenario (runs with `keep_paths=True`): income and poor flags as
+    /// replicates × households × years arrays.
+    fn paths<'py>(&self, py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.scenario_index(py, scenario)?;
+        let paths = self.inner.scenarios[s].paths.as_ref().ok_or_else(|| {
+            crate::errors::to_py(
+                py,
+                Error::invalid_parameter(
+                    "keep_paths",
+                    "False",
+                    "the run did not keep paths; pass keep_paths=True",
+                ),
+            )
+        })?;
+        let shape = (paths.replications as usize, paths.households, paths.years);
+        let income = ndarray::Array3::from_shape_vec(shape, paths.income.clone())
+            .map_err(|e| crate::errors::to_py(py, Error::Internal(e.to_string())))?;
+        let poor = ndarray::Array3::from_shape_vec(shape, paths.poor.clone())
+            .map_err(|e| crate::errors::to_py(py, Error::Internal(e.to_string())))?;
+        let out = PyDict::new(py);
+        out.set_item("income", income.into_pyarray(py))?;
+        out.set_item("poor", poor.into_pyarray(py))?;
+        Ok(out)
+    }
+
+    /// Merge the results of another shard of the same run (exact).
+    fn merge(&self, py: Python<'_>, other: &PyResults) -> PyResult<PyResults> {
+        let mut merged = (*self.inner).clone();
+        let other = other.inner.clone();
+        let merged = run_short(py, move || merged.merge(&other).map(|()| merged))?;
+        Ok(PyResults {
+            inner: Arc::new(merged),
+        })
+    }
+
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py_err(py)
+    }
+
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyResults> {
+        Ok(PyResults {
+            inner: Arc::new(Results::from_json(text).py_err(py)?),
+        })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyResults>()
+            .is_ok_and(|o| *o.get().inner == *self.inner)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let ctor = py.get_type::<PyResults>().getattr("from_json")?;
+        let args = (slf.get().to_json(py)?,);
+        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyResults>()?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(income_model_default, m)?)?;
+    m.add_function(wrap_pyfunction!(income_model_check, m)?)?;
+    m.add_function(wrap_pyfunction!(income_model_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_check, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_to_toml, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,566 @@
+//! Bindings of `fupin_core::timelines`: survival tables, the log-rank test, panel spells and
+//! person-periods as dicts of columns, and `HazardModel` (a fitted discrete-time hazard model that
+//! holds the core struct and pickles through JSON). Argument normalisation (DataFrames, text ids,
+//! 0/1 flags) and the documentation live in `python/fupin/timelines.py`.
+
+use fupin_core::timelines::{
+    self, CumulativeHazardTable, HazardOptions, KaplanMeier, Link, Panel, SpellKind, SurvivalTable,
+    TimeDummies,
+};
+use ndarray::Array2;
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::errors::{IntoPyResult, validation};
+use crate::long_call::run_short;
+
+type F64s<'py> = PyReadonlyArray1<'py, f64>;
+type Bools<'py> = PyReadonlyArray1<'py, bool>;
+type I64s<'py> = PyReadonlyArray1<'py, i64>;
+type Arr1<'py> = Bound<'py, numpy::PyArray1<f64>>;
+
+fn to_vec<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
+    a.as_array().to_vec()
+}
+
+fn opt_vec<T: numpy::Element + Copy>(a: &Option<PyReadonlyArray1<'_, T>>) -> Option<Vec<T>> {
+    a.as_ref().map(to_vec)
+}
+
+fn parse_kind(py: Python<'_>, kind: &str) -> PyResult<SpellKind> {
+    match kind {
+        "exit" => Ok(SpellKind::Exit),
+        "return" => Ok(SpellKind::Return),
+        other => Err(validation(
+            py,
+            format!("parameter `kind` = {other:?}: must be \"exit\" or \"return\""),
+        )),
+    }
+}
+
+fn parse_link(py: Python<'_>, link: &str) -> PyResult<Link> {
+    match link {
+        "logit" => Ok(Link::Logit),
+        "cloglog" => Ok(Link::Cloglog),
+        other => Err(validation(
+            py,
+            format!("parameter `link` = {other:?}: must be \"logit\" or \"cloglog\""),
+        )),
+    }
+}
+
+fn link_name(link: Link) -> &'static str {
+    match link {
+        Link::Logit => "logit",
+        Link::Cloglog => "cloglog",
+    }
+}
+
+/// Years arrive as int64; the core takes i32. Out-of-range years are named by row.
+fn years_i32(py: Python<'_>, years: &[i64]) -> PyResult<Vec<i32>> {
+    years
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| {
+            i32::try_from(y).map_err(|_| {
+                validation(
+                    py,
+                    format!(
+                        "panel: column `year`, row {}: value {y} is not a valid year",
+                        i + 1
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn survival_columns<'py>(py: Python<'py>, t: SurvivalTable) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("time", t.time.into_pyarray(py))?;
+    out.set_item("at_risk", t.at_risk.into_pyarray(py))?;
+    out.set_item("events", t.events.into_pyarray(py))?;
+    out.set_item("censored", t.censored.into_pyarray(py))?;
+    out.set_item("survival", t.survival.into_pyarray(py))?;
+    out.set_item("std_err", t.std_err.into_pyarray(py))?;
+    out.set_item("ci_lower", t.ci_lower.into_pyarray(py))?;
+    out.set_item("ci_upper", t.ci_upper.into_pyarray(py))?;
+    Ok(out)
+}
+
+fn km_to_py<'py>(py: Python<'py>, km: KaplanMeier) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("table", survival_columns(py, km.table)?)?;
+    out.set_item("median", km.median)?;
+    out.set_item("median_ci_lower", km.median_ci_lower)?;
+    out.set_item("median_ci_upper", km.median_ci_upper)?;
+    out.set_item("conf_level", km.conf_level)?;
+    out.set_item("n_rows", km.n_rows)?;
+    Ok(out)
+}
+
+/// Kaplan–Meier: `{"table": {column: array}, "median", "median_ci_lower", "median_ci_upper",
+/// "conf_level", "n_rows"}` (medians None where undefined).
+#[pyfunction]
+#[pyo3(signature = (durations, observed, weights=None, conf_level=0.95))]
+fn kaplan_meier<'py>(
+    py: Python<'py>,
+    durations: F64s<'_>,
+    observed: Bools<'_>,
+    weights: Option<F64s<'_>>,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(&weights));
+    let km = run_short(py, move || {
+        timelines::kaplan_meier_with(&d, &o, w.as_deref(), conf_level)
+    })?;
+    km_to_py(py, km)
+}
+
+/// Kaplan–Meier by integer group: `{"groups": array, "fits": [fit dict, …]}` (groups ascending).
+#[pyfunction]
+#[pyo3(signature = (durations, observed, groups, weights=None, conf_level=0.95))]
+fn kaplan_meier_by_group<'py>(
+    py: Python<'py>,
+    durations: F64s<'_>,
+    observed: Bools<'_>,
+    groups: I64s<'_>,
+    weights: Option<F64s<'_>>,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (d, o, g, w) = (
+        to_vec(&durations),
+        to_vec(&observed),
+        to_vec(&groups),
+        opt_vec(&weights),
+    );
+    let by = run_short(py, move || {
+        timelines::kaplan_meier_by_group(&d, &o, &g, w.as_deref(), conf_level)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("groups", by.groups.into_pyarray(py))?;
+    let fits = by
+        .fits
+        .into_iter()
+        .map(|f| km_to_py(py, f))
+        .collect::<PyResult<Vec<_>>>()?;
+    out.set_item("fits", fits)?;
+    Ok(out)
+}
+
+fn hazard_columns<'py>(py: Python<'py>, t: CumulativeHazardTable) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("time", t.time.into_pyarray(py))?;
+    out.set_item("at_risk", t.at_risk.into_pyarray(py))?;
+    out.set_item("events", t.events.into_pyarray(py))?;
+    out.set_item("censored", t.censored.into_pyarray(py))?;
+    out.set_item("cumulative_hazard", t.cumulative_hazard.into_pyarray(py))?;
+    out.set_item("std_err", t.std_err.into_pyarray(py))?;
+    out.set_item("ci_lower", t.ci_lower.into_pyarray(py))?;
+    out.set_item("ci_upper", t.ci_upper.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// Nelson–Aalen: `{"table": {column: array}, "conf_level", "n_rows"}`.
+#[pyfunction]
+#[pyo3(signature = (durations, observed, weights=None, conf_level=0.95))]
+fn nelson_aalen<'py>(
+    py: Python<'py>,
+    durations: F64s<'_>,
+    observed: Bools<'_>,
+    weights: Option<F64s<'_>>,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(&weights));
+    let na = run_short(py, move || {
+        timelines::nelson_aalen_with(&d, &o, w.as_deref(), conf_level)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("table", hazard_columns(py, na.table)?)?;
+    out.set_item("conf_level", na.conf_level)?;
+    out.set_item("n_rows", na.n_rows)?;
+    Ok(out)
+}
+
+/// Log-rank test: `{"groups", "n", "observed", "expected", "variance" (k × k), "chi2", "df",
+/// "p_value"}`.
+#[pyfunction]
+fn logrank<'py>(
+    py: Python<'py>,
+    durations: F64s<'_>,
+    observed: Bools<'_>,
+    groups: I64s<'_>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (d, o, g) = (to_vec(&durations), to_vec(&observed), to_vec(&groups));
+    let lr = run_short(py, move || timelines::logrank(&d, &o, &g, None))?;
+    let out = PyDict::new(py);
+    out.set_item("groups", lr.groups.into_pyarray(py))?;
+    out.set_item(
+        "n",
+        lr.n.iter()
+            .map(|&n| n as i64)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item("observed", lr.observed.into_pyarray(py))?;
+    out.set_item("expected", lr.expected.into_pyarray(py))?;
+    out.set_item("variance", lr.variance.into_pyarray(py))?;
+    out.set_item("chi2", lr.chi2)?;
+    out.set_item("df", lr.df)?;
+    out.set_item("p_value", lr.p_value)?;
+    Ok(out)
+}
+
+/// Poor flags `income < line` (`line`: one value, or one per row).
+#[pyfunction]
+fn poor_flags<'py>(
+    py: Python<'py>,
+    income: F64s<'_>,
+    line: F64s<'_>,
+) -> PyResult<Bound<'py, numpy::PyArray1<bool>>> {
+    let (y, z) = (to_vec(&income), to_vec(&line));
+    let flags = run_short(py, move || timelines::poor_flags(&y, &z))?;
+    Ok(flags.into_pyarray(py))
+}
+
+/// Spells of `kind` ("exit" or "return"): `{"household", "start_year", "duration", "observed",
+/// "start_row"}` (households ascending; `start_row` 0-based input rows).
+#[pyfunction]
+fn spells<'py>(
+    py: Python<'py>,
+    household: I64s<'_>,
+    year: I64s<'_>,
+    poor: Bools<'_>,
+    kind: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let kind = parse_kind(py, kind)?;
+    let (h, p) = (to_vec(&household), to_vec(&poor));
+    let y = years_i32(py, &to_vec(&year))?;
+    let sp = run_short(py, move || Ok(Panel::new(&h, &y, &p)?.spells(kind)))?;
+    let out = PyDict::new(py);
+    out.set_item("household", sp.household.into_pyarray(py))?;
+    out.set_item(
+        "start_year",
+        sp.start_year
+            .iter()
+            .map(|&y| i64::from(y))
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item("duration", sp.duration.into_pyarray(py))?;
+    out.set_item("observed", sp.observed.into_pyarray(py))?;
+    out.set_item(
+        "start_row",
+        sp.start_row
+            .iter()
+            .map(|&r| r as i64)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    Ok(out)
+}
+
+/// Person-period rows: `{"household", "year", "period", "event", "source_row", "covariates"
+/// (n × p)}`.
+#[pyfunction]
+#[pyo3(signature = (household, year, poor, kind, covariates=None, names=Vec::new()))]
+fn person_periods<'py>(
+    py: Python<'py>,
+    household: I64s<'_>,
+    year: I64s<'_>,
+    poor: Bools<'_>,
+    kind: &str,
+    covariates: Option<PyReadonlyArray2<'_, f64>>,
+    names: Vec<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let kind = parse_kind(py, kind)?;
+    let (h, p) = (to_vec(&household), to_vec(&poor));
+    let y = years_i32(py, &to_vec(&year))?;
+    let cov = covariates.map(|c| c.as_array().to_owned());
+    let pp = run_short(py, move || {
+        Panel::new(&h, &y, &p)?.person_periods(kind, cov.as_ref().map(|c| c.view()), &names)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("household", pp.household.into_pyarray(py))?;
+    out.set_item(
+        "year",
+        pp.year
+            .iter()
+            .map(|&y| i64::from(y))
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item(
+        "period",
+        pp.period
+            .iter()
+            .map(|&t| i64::from(t))
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item("event", pp.event.into_pyarray(py))?;
+    out.set_item(
+        "source_row",
+        pp.source_row
+            .iter()
+            .map(|&r| r as i64)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item("covariates", pp.covariates.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// 1-based periods as u32, naming the row of a value below 1.
+fn periods_u32(py: Python<'_>, periods: &[i64]) -> PyResult<Vec<u32>> {
+    periods
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| {
+            u32::try_from(t).ok().filter(|&t| t >= 1).ok_or_else(|| {
+                validation(
+                    py,
+                    format!(
+                        "design: column `period`, row {}: value {t} must be a whole number ≥ 1",
+                        i + 1
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn dummies(py: Python<'_>, max_period: i64) -> PyResult<TimeDummies> {
+    let k = u32::try_from(max_period).unwrap_or(0);
+    TimeDummies::new(k)
+        .map_err(|_| fupin_core::Error::invalid_parameter("max_period", max_period, "must be ≥ 1"))
+        .py_err(py)
+}
+
+/// The design matrix `[covariates | time dummies t1 … t{K-1}, t{K}+]` and its dummy names.
+#[pyfunction]
+fn design_matrix<'py>(
+    py: Python<'py>,
+    covariates: PyReadonlyArray2<'_, f64>,
+    periods: I64s<'_>,
+    max_period: i64,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<String>)> {
+    let d = dummies(py, max_period)?;
+    let t = periods_u32(py, &to_vec(&periods))?;
+    let c = covariates.as_array().to_owned();
+    let x = run_short(py, move || timelines::design_matrix(c.view(), &t, d))?;
+    Ok((x.into_pyarray(py), d.names()))
+}
+
+/// A fitted discrete-time hazard model (see `fupin.timelines.HazardModel`).
+#[pyclass(module = "fupin._native", name = "HazardModel", frozen)]
+#[derive(Debug)]
+pub struct PyHazardModel {
+    inner: timelines::HazardModel,
+}
+
+fn matrix<'py>(py: Python<'py>, a: &Array2<f64>) -> Bound<'py, numpy::PyArray2<f64>> {
+    a.clone().into_pyarray(py)
+}
+
+#[pymethods]
+impl PyHazardModel {
+    /// Fit by IRLS on the design matrix `x` with column `names`.
+    #[staticmethod]
+    #[pyo3(signature = (x, names, event, weights=None, clusters=None, link="logit", max_iter=50, tol=1e-8))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f64>,
+        names: Vec<String>,
+        event: Bools<'_>,
+        weights: Option<F64s<'_>>,
+        clusters: Option<I64s<'_>>,
+        link: &str,
+        max_iter: usize,
+        tol: f64,
+    ) -> PyResult<Self> {
+        let options = HazardOptions {
+            link: parse_link(py, link)?,
+            max_iter,
+            tol,
+        };
+        let x = x.as_array().to_owned();
+        let (e, w, g) = (to_vec(&event), opt_vec(&weights), opt_vec(&clusters));
+        let inner = run_short(py, move || {
+            timelines::fit_hazard(x.view(), &names, &e, w.as_deref(), g.as_deref(), &options)
+        })?;
+        Ok(PyHazardModel { inner })
+    }
+
+    /// Rebuild a model from `to_json()`.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let inner = serde_json::from_str(text)
+            .map_err(|e| validation(py, format!("HazardModel.from_json: {e}")))?;
+        Ok(PyHazardModel { inner })
+    }
+
+    /// The model as JSON (all fields of the core struct).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner)
+            .map_err(|e| validation(py, format!("HazardModel.to_json: {e}")))
+    }
+
+    #[getter]
+    fn link(&self) -> &'static str {
+        link_name(self.inner.link)
+    }
+
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.inner.names.clone()
+    }
+
+    #[getter]
+    fn coef<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
+        self.inner.coef.clone().into_pyarray(py)
+    }
+
+    #[getter]
+    fn std_err<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
+        self.inner.std_err.clone().into_pyarray(py)
+    }
+
+    #[getter]
+    fn cov<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray2<f64>> {
+        matrix(py, &self.inner.cov)
+    }
+
+    #[getter]
+    fn robust_std_err<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray1<f64>>> {
+        self.inner
+            .robust_std_err
+            .clone()
+            .map(|v| v.into_pyarray(py))
+    }
+
+    #[getter]
+    fn robust_cov<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray2<f64>>> {
+        self.inner.robust_cov.as_ref().map(|m| matrix(py, m))
+    }
+
+    #[getter]
+    fn n_clusters(&self) -> Option<usize> {
+        self.inner.n_clusters
+    }
+
+    #[getter]
+    fn log_likelihood(&self) -> f64 {
+        self.inner.log_likelihood
+    }
+
+    #[getter]
+    fn n_obs(&self) -> usize {
+        self.inner.n_obs
+    }
+
+    #[getter]
+    fn n_events(&self) -> f64 {
+        self.inner.n_events
+    }
+
+    #[getter]
+    fn iterations(&self) -> usize {
+        self.inner.iterations
+    }
+
+    /// Predicted yearly hazards for design rows `x`.
+    fn predict_hazard<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+        let x = x.as_array().to_owned();
+        let h = run_short(py, || self.inner.predict_hazard(x.view()))?;
+        Ok(h.into_pyarray(py))
+    }
+
+    /// S(1), …, S(n) for one household's design rows for periods 1, …, n.
+    fn survival<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+        let x = x.as_array().to_owned();
+        let s = run_short(py, || self.inner.survival(x.view()))?;
+        Ok(s.into_pyarray(py))
+    }
+
+    /// Survival curves (households × horizon) for covariate rows held constant over time.
+    fn survival_curves<'py>(
+        &self,
+        py: Python<'py>,
+        covariates: PyReadonlyArray2<'_, f64>,
+        horizon: i64,
+        max_period: i64,
+    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+        let d = dummies(py, max_period)?;
+        let h = u32::try_from(horizon).unwrap_or(0);
+        if h == 0 {
+            return Err(fupin_core::Error::invalid_parameter(
+                "horizon",
+                horizon,
+                "must be ≥ 1",
+            ))
+            .py_err(py);
+        }
+        let c = covariates.as_array().to_owned();
+        let s = run_short(py, || self.inner.survival_curves(c.view(), h, d))?;
+        Ok(s.into_pyarray(py))
+    }
+
+    /// Wald intervals `(lower, upper)` at `level`, robust when `robust`.
+    #[pyo3(signature = (level=0.95, robust=false))]
+    fn conf_int<'py>(
+        &self,
+        py: Python<'py>,
+        level: f64,
+        robust: bool,
+    ) -> PyResult<(Arr1<'py>, Arr1<'py>)> {
+        let (lo, hi) = self.inner.conf_int(level, robust).py_err(py)?;
+        Ok((lo.into_pyarray(py), hi.into_pyarray(py)))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyHazardModel>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "HazardModel(link={:?}, coefficients={}, n_obs={}, log_likelihood={:.6})",
+            link_name(self.inner.link),
+            self.inner.coef.len(),
+            self.inner.n_obs,
+            self.inner.log_likelihood
+        )
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let ctor = py.get_type::<PyHazardModel>().getattr("from_json")?;
+        let json = slf.get().to_json(py)?;
+        PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
+    m.add_function(wrap_pyfunction!(kaplan_meier_by_group, m)?)?;
+    m.add_function(wrap_pyfunction!(nelson_aalen, m)?)?;
+    m.add_function(wrap_pyfunction!(logrank, m)?)?;
+    m.add_function(wrap_pyfunction!(poor_flags, m)?)?;
+    m.add_function(wrap_pyfunction!(spells, m)?)?;
+    m.add_function(wrap_pyfunction!(person_periods, m)?)?;
+    m.add_function(wrap_pyfunction!(design_matrix, m)?)?;
+    m.add_class::<PyHazardModel>()?;
+    Ok(())
+}
