@@ -7,7 +7,7 @@ of every household's income; exit timelines.
 
 from __future__ import annotations
 
-from . import _native, datasets, metrics, timelines
+from . import _native, datasets, metrics, targeting, timelines
 from ._native import FupinError, FupinIOError, NumericalError, ValidationError
 from .dynamics import IncomeModel
 from .engine import Results, Scenario, simulate
@@ -30,5 +30,6 @@ __all__ = [
     "metrics",
     "poverty_line",
     "simulate",
+    "targeting",
     "timelines",
 ]

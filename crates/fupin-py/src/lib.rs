@@ -9,6 +9,7 @@ mod long_call;
 mod metrics;
 mod registry;
 mod synth;
+mod targeting;
 mod timelines;
 
 use pyo3::prelude::*;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     engine::register(m)?;
     metrics::register(m)?;
     synth::register(m)?;
+    targeting::register(m)?;
     timelines::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -23,6 +23,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::linalg::wls;
 use super::validate::{non_empty, same_len, show, weights as check_weights};
@@ -285,6 +286,31 @@ impl ProxyMeansTest {
     /// Number of observations.
     pub fn n_obs(&self) -> usize {
         self.n_obs
+    }
+    /// Residual degrees of freedom `n − k` (k coefficients, the intercept included).
+    pub fn df_resid(&self) -> usize {
+        self.n_obs - self.names.len()
+    }
+    /// t statistics `β / se_HC1` (`NaN` where the standard error is 0).
+    pub fn t_values(&self) -> Vec<f64> {
+        self.coefficients
+            .iter()
+            .zip(&self.se_robust)
+            .map(|(b, s)| if *s > 0.0 { b / s } else { f64::NAN })
+            .collect()
+    }
+    /// Two-sided p-values of the robust t statistics against Student's t with `n − k` degrees of
+    /// freedom (as Stata's `regress …, vce(robust)` reports them); `NaN` where t is `NaN`.
+    pub fn p_values(&self) -> Vec<f64> {
+        let df = self.df_resid() as f64;
+        let dist = StudentsT::new(0.0, 1.0, df).ok();
+        self.t_values()
+            .into_iter()
+            .map(|t| match &dist {
+                Some(d) if t.is_finite() => 2.0 * d.sf(t.abs()),
+                _ => f64::NAN,
+            })
+            .collect()
     }
 }
 

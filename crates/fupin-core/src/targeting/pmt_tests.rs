@@ -301,3 +301,24 @@ fn round_trips_through_json() {
     }
     assert!((back.r_squared() - pmt.r_squared()).abs() <= 2.0 * f64::EPSILON);
 }
+
+#[test]
+fn p_values_match_the_t_table() {
+    // 12 rows, intercept + 1 proxy: 10 residual degrees of freedom.
+    let (x, names, y, _) = data(12);
+    let mut pmt =
+        ProxyMeansTest::fit(x.slice(ndarray::s![.., ..1]), &names[..1], &y, None, true).unwrap();
+    assert_eq!(pmt.df_resid(), 10);
+    // Two-sided 5 % and 1 % critical values of t(10) (Fisher & Yates tables: 2.228139, 3.169273).
+    pmt.coefficients = vec![2.228_138_851_986, -3.169_272_672_617];
+    pmt.se_robust = vec![1.0, 1.0];
+    let p = pmt.p_values();
+    assert!((p[0] - 0.05).abs() < 1e-9, "{p:?}");
+    assert!((p[1] - 0.01).abs() < 1e-9, "{p:?}");
+    assert_eq!(pmt.t_values(), vec![2.228_138_851_986, -3.169_272_672_617]);
+    pmt.coefficients = vec![0.0, 1.0];
+    pmt.se_robust = vec![1.0, 0.0];
+    let p = pmt.p_values();
+    assert!((p[0] - 1.0).abs() < 1e-12);
+    assert!(p[1].is_nan());
+}

@@ -1,0 +1,455 @@
+//! Exit standards (checklists as data), exit checks, record checks and dynamic adjustment.
+
+use std::collections::BTreeMap;
+
+use fupin_core::targeting::{self, Checklist, ExitData, Persons, RecordData, RecordRules};
+use fupin_core::{Ids, Registry};
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use super::{from_json, ids_at, to_json};
+use crate::errors::IntoPyResult;
+use crate::long_call::run_short;
+use crate::registry::PyRegistry;
+
+type Extra<'py> = Option<BTreeMap<String, PyReadonlyArray1<'py, f64>>>;
+
+fn extra(columns: Extra<'_>) -> BTreeMap<String, Vec<f64>> {
+    columns
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.as_array().to_vec()))
+        .collect()
+}
+
+fn flags(a: Option<PyReadonlyArray1<'_, bool>>) -> Option<Vec<bool>> {
+    a.map(|a| a.as_array().to_vec())
+}
+
+/// Exit standards for households, villages and counties (see `fupin.targeting.Checklist`).
+#[pyclass(module = "fupin._native", name = "Checklist", frozen)]
+#[derive(Debug)]
+pub struct PyChecklist {
+    inner: Checklist,
+}
+
+#[pymethods]
+impl PyChecklist {
+    /// The national standard (2016 exit mechanism; county error rates of the 2017 rules).
+    #[staticmethod]
+    fn national() -> Self {
+        PyChecklist {
+            inner: Checklist::national(),
+        }
+    }
+    /// Parse and validate TOML.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
+        Ok(PyChecklist {
+            inner: Checklist::from_toml(text).py_err(py)?,
+        })
+    }
+    /// Parse and validate JSON (the same schema as the TOML).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let inner: Checklist = from_json(py, "checklist", text)?;
+        inner.validate().py_err(py)?;
+        Ok(PyChecklist { inner })
+    }
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_toml().py_err(py)
+    }
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        to_json(py, "checklist", &self.inner)
+    }
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyChecklist>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Checklist({:?}: {} household, {} village, {} county conditions)",
+            self.inner.name,
+            self.inner.household.len(),
+            self.inner.village.len(),
+            self.inner.county.len()
+        )
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let ctor = py.get_type::<PyChecklist>().getattr("from_json")?;
+        let args = (slf.get().to_json(py)?,);
+        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+    }
+}
+
+/// Rules of the record checks (see `fupin.targeting.RecordRules`).
+#[pyclass(module = "fupin._native", name = "RecordRules", frozen)]
+#[derive(Debug)]
+pub struct PyRecordRules {
+    inner: RecordRules,
+}
+
+#[pymethods]
+impl PyRecordRules {
+    /// The default rules.
+    #[staticmethod]
+    fn default() -> Self {
+        PyRecordRules {
+            inner: RecordRules::default(),
+        }
+    }
+    /// Parse and validate TOML (`[[rules]]` tables).
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
+        Ok(PyRecordRules {
+            inner: RecordRules::from_toml(text).py_err(py)?,
+        })
+    }
+    /// Parse and validate JSON (`{"rules": [...]}`).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let inner: RecordRules = from_json(py, "record rules", text)?;
+        inner.validate().py_err(py)?;
+        Ok(PyRecordRules { inner })
+    }
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_toml().py_err(py)
+    }
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        to_json(py, "record rules", &self.inner)
+    }
+    /// Rule names, in order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.inner
+            .rules
+            .iter()
+            .map(|r| r.name().to_string())
+            .collect()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyRecordRules>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!("RecordRules({})", self.names().join(", "))
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let ctor = py.get_type::<PyRecordRules>().getattr("from_json")?;
+        let args = (slf.get().to_json(py)?,);
+        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+    }
+}
+
+/// Exit check of every household, village and county; a dict with one dict of columns per level.
+#[pyfunction]
+#[pyo3(signature = (registry, year, line, checklist=None, exited=None, household=None, village=None, county=None))]
+#[allow(clippy::too_many_arguments)]
+fn exit_check<'py>(
+    py: Python<'py>,
+    registry: &PyRegistry,
+    year: i32,
+    line: f64,
+    checklist: Option<&PyChecklist>,
+    exited: Option<PyReadonlyArray1<'_, bool>>,
+    household: Extra<'_>,
+    village: Extra<'_>,
+    county: Extra<'_>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let reg = registry.inner.clone();
+    let list = checklist.map_or_else(Checklist::national, |c| c.inner.clone());
+    let data = ExitData {
+        exited: flags(exited),
+        household: extra(household),
+        village: extra(village),
+        county: extra(county),
+    };
+    let r2 = reg.clone();
+    let report = run_short(py, move || {
+        targeting::exit_check_with(&r2, year, line, &list, &data)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("year", report.year)?;
+    out.set_item("line", report.line)?;
+    out.set_item("checklist", report.checklist)?;
+    out.set_item("unchecked", report.unchecked)?;
+
+    let hs = &report.households;
+    let h = PyDict::new(py);
+    h.set_item("row", hs.iter().map(|x| x.row).collect::<Vec<_>>())?;
+    h.set_item(
+        "household_id",
+        ids_at(py, &reg.households().id, hs.iter().map(|x| x.row - 1))?,
+    )?;
+    h.set_item(
+        "registered",
+        hs.iter()
+            .map(|x| x.registered)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    h.set_item(
+        "pass",
+        hs.iter()
+            .map(|x| x.pass)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    h.set_item(
+        "failing",
+        hs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("households", h)?;
+
+    let vs = &report.villages;
+    let v = PyDict::new(py);
+    v.set_item("row", vs.iter().map(|x| x.row).collect::<Vec<_>>())?;
+    v.set_item(
+        "village_id",
+        ids_at(py, &reg.villages().id, vs.iter().map(|x| x.row - 1))?,
+    )?;
+    v.set_item(
+        "incidence",
+        vs.iter()
+            .map(|x| x.incidence)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    v.set_item(
+        "threshold",
+        vs.iter()
+            .map(|x| x.threshold)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    v.set_item(
+        "pass",
+        vs.iter()
+            .map(|x| x.pass)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    v.set_item(
+        "failing",
+        vs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("villages", v)?;
+
+    let cs = &report.counties;
+    let c = PyDict::new(py);
+    c.set_item("row", cs.iter().map(|x| x.row).collect::<Vec<_>>())?;
+    c.set_item(
+        "county_id",
+        ids_at(py, &reg.counties().id, cs.iter().map(|x| x.row - 1))?,
+    )?;
+    let nan = |o: Option<f64>| o.unwrap_or(f64::NAN);
+    c.set_item(
+        "incidence",
+        cs.iter()
+            .map(|x| x.incidence)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    c.set_item(
+        "threshold",
+        cs.iter()
+            .map(|x| x.threshold)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    c.set_item(
+        "wrong_exit_rate",
+        cs.iter()
+            .map(|x| nan(x.wrong_exit_rate))
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    c.set_item(
+        "missed_identification_rate",
+        cs.iter()
+            .map(|x| nan(x.missed_identification_rate))
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    c.set_item(
+        "pass",
+        cs.iter()
+            .map(|x| x.pass)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    c.set_item(
+        "failing",
+        cs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("counties", c)?;
+    Ok(out)
+}
+
+/// Person household ids as core `Ids`: an int64 array or a list of str.
+fn person_ids(obj: &Bound<'_, PyAny>) -> PyResult<Ids> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        return Ok(Ids::Int(a.as_array().to_vec()));
+    }
+    Ok(Ids::Text(obj.extract::<Vec<String>>()?))
+}
+
+/// Record checks; a dict of the flag columns and the skipped rules.
+#[pyfunction]
+#[pyo3(signature = (registry, line, rules=None, person_keys=None, person_households=None, exited=None, floor=None))]
+#[allow(clippy::too_many_arguments)]
+fn check_records<'py>(
+    py: Python<'py>,
+    registry: &PyRegistry,
+    line: f64,
+    rules: Option<&PyRecordRules>,
+    person_keys: Option<Vec<String>>,
+    person_households: Option<&Bound<'_, PyAny>>,
+    exited: Option<PyReadonlyArray1<'_, bool>>,
+    floor: Option<PyReadonlyArray1<'_, bool>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let reg = registry.inner.clone();
+    let rules = rules.map_or_else(RecordRules::default, |r| r.inner.clone());
+    let persons = match (person_keys, person_households) {
+        (Some(key), Some(h)) => Some(Persons {
+            key,
+            household_id: person_ids(h)?,
+        }),
+        _ => None,
+    };
+    let (exited, floor) = (flags(exited), flags(floor));
+    let r2 = reg.clone();
+    let out = run_short(py, move || {
+        let data = RecordData {
+            persons: persons.as_ref(),
+            exited: exited.as_deref(),
+            floor: floor.as_deref(),
+        };
+        targeting::check_records(&r2, line, &rules, &data)
+    })?;
+    let d = PyDict::new(py);
+    let fl = &out.flags;
+    d.set_item("row", fl.iter().map(|f| f.row).collect::<Vec<_>>())?;
+    d.set_item(
+        "household_id",
+        ids_at(py, &reg.households().id, fl.iter().map(|f| f.row - 1))?,
+    )?;
+    d.set_item(
+        "rule",
+        fl.iter().map(|f| f.rule.clone()).collect::<Vec<_>>(),
+    )?;
+    let values = fl
+        .iter()
+        .map(|f| {
+            let v = PyDict::new(py);
+            for (k, x) in &f.values {
+                v.set_item(k, x)?;
+            }
+            Ok(v)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    d.set_item("values", values)?;
+    d.set_item("skipped", out.skipped)?;
+    Ok(d)
+}
+
+/// External id of a household in `reg` at a 1-based row.
+fn id_at(py: Python<'_>, reg: &Registry, row: usize) -> PyResult<Py<PyAny>> {
+    super::id_obj(py, &reg.households().id, row - 1)
+}
+
+/// Dynamic adjustment from last year's registry and exit marks to this year's data.
+#[pyfunction]
+#[pyo3(signature = (old, exited, new, line, checklist=None, household=None))]
+fn adjust<'py>(
+    py: Python<'py>,
+    old: &PyRegistry,
+    exited: PyReadonlyArray1<'_, bool>,
+    new: &PyRegistry,
+    line: f64,
+    checklist: Option<&PyChecklist>,
+    household: Extra<'_>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (ro, rn) = (old.inner.clone(), new.inner.clone());
+    let (ro2, rn2) = (ro.clone(), rn.clone());
+    let ex = exited.as_array().to_vec();
+    let list = checklist.map_or_else(Checklist::national, |c| c.inner.clone());
+    let data = ExitData {
+        household: extra(household),
+        ..ExitData::default()
+    };
+    let a = run_short(py, move || {
+        targeting::adjust_with(&ro2, &ex, &rn2, line, &list, &data)
+    })?;
+    let ch = PyDict::new(py);
+    let ids = a
+        .changes
+        .iter()
+        .map(|c| match (c.new_row, c.old_row) {
+            (Some(r), _) => id_at(py, &rn, r),
+            (None, Some(r)) => id_at(py, &ro, r),
+            (None, None) => Ok(c
+                .household_id
+                .clone()
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    ch.set_item("household_id", ids)?;
+    ch.set_item(
+        "old_row",
+        a.changes.iter().map(|c| c.old_row).collect::<Vec<_>>(),
+    )?;
+    ch.set_item(
+        "new_row",
+        a.changes.iter().map(|c| c.new_row).collect::<Vec<_>>(),
+    )?;
+    let change = a
+        .changes
+        .iter()
+        .map(|c| {
+            serde_json::to_value(c.change)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>();
+    ch.set_item("change", change)?;
+    ch.set_item(
+        "failing",
+        a.changes
+            .iter()
+            .map(|c| c.failing.clone())
+            .collect::<Vec<_>>(),
+    )?;
+    let out = PyDict::new(py);
+    out.set_item("changes", ch)?;
+    out.set_item("registered", a.registered.into_pyarray(py))?;
+    out.set_item("exited", a.exited.into_pyarray(py))?;
+    out.set_item("entered", a.entered)?;
+    out.set_item("exits", a.exits)?;
+    out.set_item("returned", a.returned)?;
+    out.set_item("left", a.left)?;
+    out.set_item("wrong_exit_rate", a.wrong_exit_rate)?;
+    out.set_item("missed_identification_rate", a.missed_identification_rate)?;
+    Ok(out)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyChecklist>()?;
+    m.add_class::<PyRecordRules>()?;
+    m.add_function(wrap_pyfunction!(exit_check, m)?)?;
+    m.add_function(wrap_pyfunction!(check_records, m)?)?;
+    m.add_function(wrap_pyfunction!(adjust, m)?)?;
+    Ok(())
+}
