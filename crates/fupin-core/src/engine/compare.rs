@@ -79,7 +79,7 @@ pub struct Comparison {
 /// assert!((q - 2.776_445_105).abs() < 1e-8); // published t table
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if !(df > 0.0) {
+    if df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
     if df > 1e6 {
@@ -124,10 +124,16 @@ impl Results {
         let spending = self.replicate_values(s, Measure::ProgrammeSpending);
         vec![
             ("cost_per_exit", cumulative_ratio(&spending, &exits)),
-            ("cost_per_sustained_exit", cumulative_ratio(&spending, &sustained)),
+            (
+                "cost_per_sustained_exit",
+                cumulative_ratio(&spending, &sustained),
+            ),
             ("exits", exits),
             ("sustained_exits", sustained),
-            ("poor_households", self.replicate_values(s, Measure::PoorHouseholds)),
+            (
+                "poor_households",
+                self.replicate_values(s, Measure::PoorHouseholds),
+            ),
             ("poor_people", self.replicate_values(s, Measure::PoorPeople)),
             ("fgt1", self.replicate_values(s, Measure::Fgt1)),
             ("spending", spending),
@@ -183,7 +189,11 @@ impl Results {
                 let (mb, var_b) = mean_var(&cb);
                 let (md, var_d) = mean_var(&d);
                 let se_p = (var_d / r_n).sqrt();
-                let half_p = if se_p > 0.0 { t_quantile(p, r_n - 1.0) * se_p } else { 0.0 };
+                let half_p = if se_p > 0.0 {
+                    t_quantile(p, r_n - 1.0) * se_p
+                } else {
+                    0.0
+                };
                 let (ua, ub) = (var_a / r_n, var_b / r_n);
                 let se_u = (ua + ub).sqrt();
                 let half_u = if se_u > 0.0 {

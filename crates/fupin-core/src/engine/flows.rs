@@ -73,7 +73,6 @@ fn add_i64(a: &mut [i64], b: &[i64]) {
     }
 }
 
-
 /// Programme spending by scenario × year × measure (yuan; over replicates: mean, 5th and 95th
 /// percentiles), column-wise.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -121,8 +121,12 @@ pub(crate) trait Hook {
     /// Number of spending categories reported.
     fn categories(&self) -> usize;
     /// Apply; `spend` has one slot per category. Returns the floor top-up's category.
-    fn apply(&self, ctx: &YearContext<'_>, state: &mut YearState, spend: &mut [i64])
-    -> Option<usize>;
+    fn apply(
+        &self,
+        ctx: &YearContext<'_>,
+        state: &mut YearState,
+        spend: &mut [i64],
+    ) -> Option<usize>;
 }
 
 impl Hook for () {

@@ -178,7 +178,10 @@ pub fn simulate(
         .collect();
     let categories: Vec<Vec<String>> = plans
         .iter()
-        .map(|p| p.treatment.map_or_else(Vec::new, |t| t.categories().to_vec()))
+        .map(|p| {
+            p.treatment
+                .map_or_else(Vec::new, |t| t.categories().to_vec())
+        })
         .collect();
     let run = Run {
         registry,

@@ -126,7 +126,10 @@ impl MeasureCatalog {
 
     /// The spec called `name`.
     pub fn get(&self, name: &str) -> Option<&MeasureSpec> {
-        self.measures.iter().find(|m| m.name == name).map(|m| &m.spec)
+        self.measures
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| &m.spec)
     }
 
     /// Index of `name`, or an error naming `field` and listing the known names.

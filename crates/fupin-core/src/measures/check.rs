@@ -64,7 +64,11 @@ pub(crate) fn years(measure: &str, name: &str, v: u32, lo: u32, hi: u32) -> Resu
 /// Fen of a non-negative amount of yuan, rounded down (so a reservation never exceeds the yuan).
 #[inline]
 pub(crate) fn fen(yuan: f64) -> i64 {
-    if yuan > 0.0 { (yuan * 100.0).floor() as i64 } else { 0 }
+    if yuan > 0.0 {
+        (yuan * 100.0).floor() as i64
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
@@ -74,7 +78,10 @@ mod tests {
     #[test]
     fn checks_and_fen() {
         assert!(money("m", "a", 0.0).is_ok());
-        assert_eq!(money("m", "a", -1.0).unwrap_err().column(), Some("measures[m].a"));
+        assert_eq!(
+            money("m", "a", -1.0).unwrap_err().column(),
+            Some("measures[m].a")
+        );
         assert!(money("m", "a", f64::NAN).is_err());
         assert!(share("m", "p", 1.0).is_ok());
         assert!(share("m", "p", 1.01).is_err());

@@ -144,12 +144,21 @@ mod tests {
         let reg = one_village();
         let all: Vec<usize> = (0..reg.n_households()).collect();
         let pick = |rule: &Eligibility| -> Vec<usize> {
-            all.iter().copied().filter(|&r| rule.allows(&reg, r)).collect()
+            all.iter()
+                .copied()
+                .filter(|&r| rule.allows(&reg, r))
+                .collect()
         };
         assert_eq!(pick(&Eligibility::default()), vec![0, 1, 2, 3, 5]);
-        let labour = Eligibility { min_labour: 1, ..Default::default() };
+        let labour = Eligibility {
+            min_labour: 1,
+            ..Default::default()
+        };
         assert_eq!(pick(&labour), vec![0, 2, 3, 5]);
-        let vulnerable = Eligibility { vulnerable: true, ..Default::default() };
+        let vulnerable = Eligibility {
+            vulnerable: true,
+            ..Default::default()
+        };
         assert_eq!(pick(&vulnerable), vec![1, 2, 3]);
         let students = Eligibility {
             min_students: 1,
@@ -157,24 +166,43 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(pick(&students), vec![4]);
-        let moved = Eligibility { inhospitable: true, ..Default::default() };
+        let moved = Eligibility {
+            inhospitable: true,
+            ..Default::default()
+        };
         assert_eq!(pick(&moved), vec![5]);
-        let unsafe_housing = Eligibility { unsafe_housing: true, ..Default::default() };
+        let unsafe_housing = Eligibility {
+            unsafe_housing: true,
+            ..Default::default()
+        };
         assert_eq!(pick(&unsafe_housing), vec![5]);
-        let ill = Eligibility { causes: vec!["illness".into()], ..Default::default() };
+        let ill = Eligibility {
+            causes: vec!["illness".into()],
+            ..Default::default()
+        };
         assert_eq!(pick(&ill), vec![5]);
-        let capped = Eligibility { max_labour: Some(0), ..Default::default() };
+        let capped = Eligibility {
+            max_labour: Some(0),
+            ..Default::default()
+        };
         assert_eq!(pick(&capped), vec![1]);
     }
 
     #[test]
     fn validation_names_the_field() {
-        let bad = Eligibility { causes: vec!["luck".into()], ..Default::default() };
+        let bad = Eligibility {
+            causes: vec!["luck".into()],
+            ..Default::default()
+        };
         assert_eq!(
             bad.validate("x").unwrap_err().column(),
             Some("measures[x].eligibility.causes")
         );
-        let bad = Eligibility { min_labour: 2, max_labour: Some(1), ..Default::default() };
+        let bad = Eligibility {
+            min_labour: 2,
+            max_labour: Some(1),
+            ..Default::default()
+        };
         assert_eq!(
             bad.validate("y").unwrap_err().column(),
             Some("measures[y].eligibility.max_labour")

@@ -238,7 +238,11 @@ impl Education {
         self.eligibility.validate(name)?;
         money(name, "cost_per_student", self.cost_per_student)?;
         share(name, "vocational_share", self.vocational_share)?;
-        money(name, "earnings_gain_per_student", self.earnings_gain_per_student)?;
+        money(
+            name,
+            "earnings_gain_per_student",
+            self.earnings_gain_per_student,
+        )?;
         years(name, "lag", self.lag, 0, MAX_MEASURE_YEARS)
     }
 

@@ -192,7 +192,11 @@ impl AssetIncome {
 
     pub(crate) fn validate(&self, name: &str) -> Result<()> {
         self.eligibility.validate(name)?;
-        money(name, "investment_per_household", self.investment_per_household)?;
+        money(
+            name,
+            "investment_per_household",
+            self.investment_per_household,
+        )?;
         money(name, "investment_per_person", self.investment_per_person)?;
         money(name, "payout_per_household", self.payout_per_household)?;
         money(name, "payout_per_person", self.payout_per_person)?;
@@ -214,8 +218,8 @@ impl AssetIncome {
 
     pub(crate) fn apply(&self, a: &Active, st: &mut YearState) -> i64 {
         if a.k >= self.lag && self.duration.is_none_or(|d| a.k < self.lag + d) {
-            st.transfers += a.intensity
-                * (self.payout_per_household / a.size + self.payout_per_person);
+            st.transfers +=
+                a.intensity * (self.payout_per_household / a.size + self.payout_per_person);
         }
         a.reserved.fixed_fen
     }
@@ -298,7 +302,13 @@ impl Employment {
         money(name, "earnings_per_worker", self.earnings_per_worker)?;
         money(name, "wage_subsidy_per_month", self.wage_subsidy_per_month)?;
         within(name, "subsidy_months", self.subsidy_months, 0.0, 12.0)?;
-        years(name, "subsidy_years", self.subsidy_years, 0, MAX_MEASURE_YEARS)?;
+        years(
+            name,
+            "subsidy_years",
+            self.subsidy_years,
+            0,
+            MAX_MEASURE_YEARS,
+        )?;
         years(name, "lag", self.lag, 0, MAX_MEASURE_YEARS)
     }
 
@@ -309,7 +319,11 @@ impl Employment {
     pub(crate) fn costs(&self, k: u32, labour: u16) -> Costs {
         let w = self.workers(labour);
         Costs {
-            fixed: if k == 0 { self.training_per_worker * w } else { 0.0 },
+            fixed: if k == 0 {
+                self.training_per_worker * w
+            } else {
+                0.0
+            },
             capped: if k < self.subsidy_years {
                 self.wage_subsidy_per_month * self.subsidy_months * w
             } else {

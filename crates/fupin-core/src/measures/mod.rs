@@ -41,8 +41,8 @@ pub use check::MAX_YUAN;
 pub use eligibility::Eligibility;
 pub use guarantees::{Education, Health, HousingRenovation, Relocation, WelfareFloor};
 pub use income::{AssetIncome, EcologicalCompensation, Employment, Industry, MAX_MEASURE_YEARS};
-pub use spec::{Costs, MeasureKind, MeasureSpec, Reservation, draw};
 pub(crate) use spec::{Active, memory};
+pub use spec::{Costs, MeasureKind, MeasureSpec, Reservation, draw};
 
 #[cfg(test)]
 mod tests {
@@ -53,27 +53,55 @@ mod tests {
     fn costs_by_hand() {
         let reg = one_village();
         let c = MeasureCatalog::default();
-        let cost = |name: &str, row: usize, k: u32| c.get(name).unwrap().costs(&reg, row, k, 3000.0);
+        let cost =
+            |name: &str, row: usize, k: u32| c.get(name).unwrap().costs(&reg, row, k, 3000.0);
         // Industry: grant 3,500 in year 0, nothing after.
-        assert_eq!(cost("industry", 0, 0), Costs { fixed: 3500.0, capped: 0.0 });
+        assert_eq!(
+            cost("industry", 0, 0),
+            Costs {
+                fixed: 3500.0,
+                capped: 0.0
+            }
+        );
         assert_eq!(cost("industry", 0, 1), Costs::default());
         // With a 50,000 loan: reserve 5,000 and 4.75 % interest for three years.
-        assert_eq!(cost("industry_credit", 0, 0).fixed, 3500.0 + 5000.0 + 2375.0);
+        assert_eq!(
+            cost("industry_credit", 0, 0).fixed,
+            3500.0 + 5000.0 + 2375.0
+        );
         assert_eq!(cost("industry_credit", 0, 2).fixed, 2375.0);
         assert_eq!(cost("industry_credit", 0, 3).fixed, 0.0);
         // PV: 24,000 once. Shares: 27e6 / 10,144 per person (row 0 has four members).
         assert_eq!(cost("asset_income", 0, 0).fixed, 24_000.0);
         assert!((cost("dividend_shares", 0, 0).fixed - 4.0 * 27e6 / 10_144.0).abs() < 1e-6);
         // Employment: training 2,000 for one worker; subsidy 300 × 10 reserved for three years.
-        assert_eq!(cost("employment", 0, 0), Costs { fixed: 2000.0, capped: 3000.0 });
+        assert_eq!(
+            cost("employment", 0, 0),
+            Costs {
+                fixed: 2000.0,
+                capped: 3000.0
+            }
+        );
         assert_eq!(cost("employment", 0, 3), Costs::default());
         // Relocation of five people over two years.
         let per_year = 5.0 * 302e6 / 7437.0 / 2.0;
         assert!((cost("relocation", 5, 1).fixed - per_year).abs() < 1e-6);
         assert_eq!(cost("relocation", 5, 2).fixed, 0.0);
         // Floor: the line times the size, reserved; premiums 180 per person plus a 5,000 cap.
-        assert_eq!(cost("welfare_floor", 1, 4), Costs { fixed: 0.0, capped: 6000.0 });
-        assert_eq!(cost("health", 5, 0), Costs { fixed: 900.0, capped: 5000.0 });
+        assert_eq!(
+            cost("welfare_floor", 1, 4),
+            Costs {
+                fixed: 0.0,
+                capped: 6000.0
+            }
+        );
+        assert_eq!(
+            cost("health", 5, 0),
+            Costs {
+                fixed: 900.0,
+                capped: 5000.0
+            }
+        );
         assert_eq!(cost("education", 4, 0).fixed, 6000.0);
         // Ecology: one ranger 10,000 plus 1,200 for five years.
         assert_eq!(cost("ecological_compensation", 0, 4).fixed, 11_200.0);
@@ -84,7 +112,13 @@ mod tests {
             .get("health")
             .unwrap()
             .reservation(&reg, 5, 0, 3000.0, 1.0 / 3.0);
-        assert_eq!(r, Reservation { fixed_fen: 30_000, cap_fen: 166_666 });
+        assert_eq!(
+            r,
+            Reservation {
+                fixed_fen: 30_000,
+                cap_fen: 166_666
+            }
+        );
     }
 
     #[test]
@@ -92,7 +126,9 @@ mod tests {
         let reg = one_village();
         let c = MeasureCatalog::default();
         let who = |name: &str| -> Vec<usize> {
-            (0..6).filter(|&r| c.get(name).unwrap().eligible(&reg, r)).collect()
+            (0..6)
+                .filter(|&r| c.get(name).unwrap().eligible(&reg, r))
+                .collect()
         };
         assert_eq!(who("industry"), vec![0, 2, 3, 5]);
         assert_eq!(who("welfare_floor"), vec![1, 2, 3]);

@@ -4,10 +4,10 @@ use rand::distr::Distribution;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
+use super::Eligibility;
 use super::check::fen;
 use super::guarantees::{Education, Health, HousingRenovation, Relocation, WelfareFloor};
 use super::income::{AssetIncome, EcologicalCompensation, Employment, Industry};
-use super::Eligibility;
 use crate::engine::{YearContext, YearState};
 use crate::error::Result;
 use crate::registry::Registry;
@@ -293,7 +293,11 @@ pub mod draw {
     /// A standard normal for this household-replicate, `purpose` and start year (the same every
     /// year of the replicate).
     #[inline]
-    pub(crate) fn per_replicate_normal(ctx: &YearContext<'_>, purpose: u64, start_year: i32) -> f64 {
+    pub(crate) fn per_replicate_normal(
+        ctx: &YearContext<'_>,
+        purpose: u64,
+        start_year: i32,
+    ) -> f64 {
         let k = key(
             ctx.household_key,
             &[u64::from(ctx.replicate), start_year as i64 as u64, purpose],

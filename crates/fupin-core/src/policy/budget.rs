@@ -170,8 +170,13 @@ mod tests {
         let e: Budget = serde_json::from_str(r#"{"yearly": {"2016": 1e6}}"#).unwrap();
         assert_eq!(e.yearly.as_ref().map(|a| a.at(2016)), Some(1e6));
         let mut bad = e.clone();
-        bad.yearly = Some(Amount::ByYear([("soon".to_string(), 1.0)].into_iter().collect()));
-        assert_eq!(bad.validate().unwrap_err().column(), Some("budget.yearly[soon]"));
+        bad.yearly = Some(Amount::ByYear(
+            [("soon".to_string(), 1.0)].into_iter().collect(),
+        ));
+        assert_eq!(
+            bad.validate().unwrap_err().column(),
+            Some("budget.yearly[soon]")
+        );
         d.validate().unwrap();
         assert!(d.carry_over);
     }
@@ -187,9 +192,16 @@ mod tests {
         let mut both = Budget::yearly(1.0);
         both.by_county.insert("1".into(), Amount::Constant(1.0));
         assert_eq!(both.validate().unwrap_err().column(), Some("budget"));
-        let neither = Budget { yearly: None, ..both.clone() };
+        let neither = Budget {
+            yearly: None,
+            ..both.clone()
+        };
         neither.validate().unwrap();
-        let none = Budget { yearly: None, by_county: BTreeMap::new(), carry_over: true };
+        let none = Budget {
+            yearly: None,
+            by_county: BTreeMap::new(),
+            carry_over: true,
+        };
         assert_eq!(none.validate().unwrap_err().column(), Some("budget"));
     }
 }

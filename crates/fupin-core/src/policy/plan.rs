@@ -185,7 +185,11 @@ pub fn plan(
         b.validate()?;
     }
     if years.is_empty() {
-        return Err(Error::invalid_parameter("years", "[]", "needs at least one year"));
+        return Err(Error::invalid_parameter(
+            "years",
+            "[]",
+            "needs at least one year",
+        ));
     }
     let t_n = years.len();
     let h = registry.households();
@@ -286,8 +290,8 @@ pub fn plan(
                 }
             }
         }
-        for q in 0..p.n_pools {
-            carry[q] = if carry_over { p.remaining[q] } else { 0 };
+        for (c, &left) in carry.iter_mut().zip(&p.remaining) {
+            *c = if carry_over { left } else { 0 };
         }
     }
     let mut assignments = p.assignments;
@@ -331,7 +335,9 @@ impl Planner<'_> {
     }
 
     fn weight(&self, row: u32) -> i128 {
-        i128::from(weight_units(self.registry.households().weight[row as usize]))
+        i128::from(weight_units(
+            self.registry.households().weight[row as usize],
+        ))
     }
 
     fn cost(&self, t: usize, row: u32, m: u16, k: u32, intensity: f64) -> i128 {
@@ -360,7 +366,13 @@ impl Planner<'_> {
             if a.start_year >= year || a.end_year.is_some() {
                 continue;
             }
-            let cost = self.cost(t, a.household, a.measure, (year - a.start_year) as u32, a.intensity);
+            let cost = self.cost(
+                t,
+                a.household,
+                a.measure,
+                (year - a.start_year) as u32,
+                a.intensity,
+            );
             if cost == 0 {
                 continue;
             }
@@ -445,13 +457,16 @@ impl Planner<'_> {
     }
 }
 
-/// Explicit rows resolved to (row index, household row, measure, start year, intensity).
+/// An explicit row resolved: (row index, household row, measure, start year, intensity).
+type ExplicitRef = (usize, u32, u16, i32, f64);
+
+/// Explicit rows resolved to [`ExplicitRef`]s.
 fn resolve_explicit(
     registry: &Registry,
     catalog: &MeasureCatalog,
     e: &super::rules::Explicit,
     years: &[i32],
-) -> Result<Vec<(usize, u32, u16, i32, f64)>> {
+) -> Result<Vec<ExplicitRef>> {
     let ids = &registry.households().id;
     let index: HashMap<String, u32> = (0..ids.len()).map(|i| (ids.display(i), i as u32)).collect();
     let (first, last) = (years[0], years[years.len() - 1]);
@@ -490,7 +505,9 @@ fn cause_lists(
     let n = h.len();
     let mapping = b.effective_mapping()?;
     let idx = |name: &str| catalog.index(name).map(|i| i as u16);
-    let mut rows: Vec<u32> = (0..n as u32).filter(|&r| h.registered[r as usize]).collect();
+    let mut rows: Vec<u32> = (0..n as u32)
+        .filter(|&r| h.registered[r as usize])
+        .collect();
     let income = |r: u32| h.income_per_capita[r as usize];
     match &b.ranking {
         Ranking::PoorestFirst => rows.sort_by(|&a, &b| income(a).total_cmp(&income(b))),

@@ -47,7 +47,11 @@ fn by_cause_funds_the_poorest_first_with_carry_over() {
     // health(5) 5,900; relocation(5) 101,519 does not fit; credit(0) 10,875; 3,225 left.
     // 2017 (53,225): recurring floor 6,000, health 5,900, interest 2,375; then floor(3) 9,000,
     // PV(3) 24,000, health(2) 5,540; 410 left.
-    let p = plan_with(Policy::ByCause(ByCause::default()), Some(Budget::yearly(50_000.0))).unwrap();
+    let p = plan_with(
+        Policy::ByCause(ByCause::default()),
+        Some(Budget::yearly(50_000.0)),
+    )
+    .unwrap();
     assert_eq!(p.available, vec![50_000 * UNIT, 53_225 * UNIT]);
     assert_eq!(yuan(&p, 0, "welfare_floor"), 6000.0);
     assert_eq!(yuan(&p, 0, "asset_income"), 24_000.0);
@@ -102,18 +106,29 @@ fn recurring_commitments_come_first_and_end_when_money_runs_out() {
 fn uniform_spreads_one_intensity_over_every_household() {
     // Health for the five registered households costs 5,720 + 5,360 + 5,540 + 5,540 + 5,900 =
     // 28,060 in full; half of it buys intensity just under one half for everyone.
-    let u = Uniform { mix: vec!["health".into()], ..Uniform::default() };
+    let u = Uniform {
+        mix: vec!["health".into()],
+        ..Uniform::default()
+    };
     let p = plan_with(Policy::Uniform(u), Some(Budget::yearly(14_030.0))).unwrap();
     assert_eq!(p.assignments.len(), 5);
     let x = p.assignments[0].intensity;
-    assert!(x < 0.5 && x > 0.5 - 1e-6, "{x}");
-    assert!(p.assignments.iter().all(|a| a.intensity == x && a.start_year == 2016));
+    // Less a margin of 2 fen per household for rounding: (14,030 − 0.10) / 28,060.
+    assert!((x - (14_030.0 - 0.1) / 28_060.0).abs() < 1e-12, "{x}");
+    assert!(
+        p.assignments
+            .iter()
+            .all(|a| a.intensity == x && a.start_year == 2016)
+    );
     let total: f64 = p.committed_by_year().row(0).sum();
     assert!(total <= 14_030.0 && total > 14_029.0, "{total}");
     // 2017: the premiums and caps recur (funded first), nothing is left for more intensity.
     assert!(p.committed_by_year().row(1).sum() > 14_029.0);
     // With enough money everyone gets the full measure once.
-    let u = Uniform { mix: vec!["health".into()], ..Uniform::default() };
+    let u = Uniform {
+        mix: vec!["health".into()],
+        ..Uniform::default()
+    };
     let p = plan_with(Policy::Uniform(u), None).unwrap();
     assert_eq!(p.assignments.len(), 5);
     assert!(p.assignments.iter().all(|a| a.intensity == 1.0));
@@ -150,8 +165,12 @@ fn explicit_rows_are_funded_in_order_and_checked() {
 #[test]
 fn county_pools_and_scores() {
     let reg = varied(6, 10, 2);
-    let mut b = Budget { yearly: None, ..Budget::yearly(0.0) };
-    b.by_county.insert("41000".into(), Amount::Constant(200_000.0));
+    let mut b = Budget {
+        yearly: None,
+        ..Budget::yearly(0.0)
+    };
+    b.by_county
+        .insert("41000".into(), Amount::Constant(200_000.0));
     let p = plan(
         &reg,
         &MeasureCatalog::default(),
@@ -163,7 +182,11 @@ fn county_pools_and_scores() {
     .unwrap();
     assert_eq!(p.pools, vec!["41000".to_string(), "41001".to_string()]);
     assert!(!p.assignments.is_empty());
-    assert!(p.assignments.iter().all(|a| reg.county_of(a.household as usize) == 0));
+    assert!(
+        p.assignments
+            .iter()
+            .all(|a| reg.county_of(a.household as usize) == 0)
+    );
     let by_pool = p.committed_by_pool();
     assert!(by_pool[2] == 0 && by_pool[3] == 0 && by_pool[0] > 0);
     p.check().unwrap();
@@ -178,7 +201,10 @@ fn county_pools_and_scores() {
     )
     .unwrap_err();
     assert_eq!(err.column(), Some("budget.by_county[999]"));
-    let short = ByCause { ranking: Ranking::Score(vec![1.0; 3]), ..ByCause::default() };
+    let short = ByCause {
+        ranking: Ranking::Score(vec![1.0; 3]),
+        ..ByCause::default()
+    };
     let err = plan(
         &reg,
         &MeasureCatalog::default(),

@@ -246,7 +246,10 @@ mod tests {
             ranking: Ranking::Score(vec![1.0, 2.5]),
             ..ByCause::default()
         };
-        bc.mapping.insert("illness".into(), vec!["health".into(), "welfare_floor".into()]);
+        bc.mapping.insert(
+            "illness".into(),
+            vec!["health".into(), "welfare_floor".into()],
+        );
         let policies = [
             Policy::Uniform(Uniform::default()),
             Policy::ByCause(bc),
@@ -267,20 +270,27 @@ mod tests {
             assert_eq!(serde_json::from_str::<Policy>(&j).unwrap(), p, "{j}");
             p.validate(&MeasureCatalog::default()).unwrap();
         }
-        let p: Policy = serde_json::from_str(r#"{"rule": "by_cause", "ranking": "nearest_line_first"}"#)
-            .unwrap();
+        let p: Policy =
+            serde_json::from_str(r#"{"rule": "by_cause", "ranking": "nearest_line_first"}"#)
+                .unwrap();
         assert_eq!(
             p,
-            Policy::ByCause(ByCause { ranking: Ranking::NearestLineFirst, ..ByCause::default() })
+            Policy::ByCause(ByCause {
+                ranking: Ranking::NearestLineFirst,
+                ..ByCause::default()
+            })
         );
     }
 
     #[test]
     fn validation_names_the_field() {
         let c = MeasureCatalog::default();
-        let e = Policy::Uniform(Uniform { mix: vec!["magic".into()], ..Uniform::default() })
-            .validate(&c)
-            .unwrap_err();
+        let e = Policy::Uniform(Uniform {
+            mix: vec!["magic".into()],
+            ..Uniform::default()
+        })
+        .validate(&c)
+        .unwrap_err();
         assert_eq!(e.column(), Some("policy.mix"));
         let mut bc = ByCause::default();
         bc.mapping.insert("luck".into(), vec![]);
@@ -288,7 +298,10 @@ mod tests {
             Policy::ByCause(bc).validate(&c).unwrap_err().column(),
             Some("policy.mapping")
         );
-        let bc = ByCause { ranking: Ranking::Score(vec![0.0, f64::NAN]), ..ByCause::default() };
+        let bc = ByCause {
+            ranking: Ranking::Score(vec![0.0, f64::NAN]),
+            ..ByCause::default()
+        };
         assert_eq!(
             Policy::ByCause(bc).validate(&c).unwrap_err().column(),
             Some("policy.ranking.score[1]")

@@ -35,7 +35,12 @@ impl PlanTreatment {
             offsets[r + 1] += offsets[r];
         }
         PlanTreatment {
-            specs: plan.catalog.measures.iter().map(|m| m.spec.clone()).collect(),
+            specs: plan
+                .catalog
+                .measures
+                .iter()
+                .map(|m| m.spec.clone())
+                .collect(),
             names: plan.catalog.names(),
             offsets,
             entries: plan.assignments.clone(),
@@ -111,7 +116,15 @@ pub fn plan_scenario(
     };
     let m = scenario.effective_model(model);
     let catalog = scenario.catalog()?;
-    plan(registry, &catalog, policy, scenario.budget.as_ref(), years, &m.line).map(Some)
+    plan(
+        registry,
+        &catalog,
+        policy,
+        scenario.budget.as_ref(),
+        years,
+        &m.line,
+    )
+    .map(Some)
 }
 
 /// The treatment that runs a scenario's plan (used by [`crate::engine::simulate`]).
