@@ -12,8 +12,10 @@
 pub mod dynamics;
 pub mod engine;
 pub mod error;
+pub mod measures;
 pub mod metrics;
 pub mod parallel;
+pub mod policy;
 pub mod registry;
 pub mod rng;
 pub mod synth;

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 /// Fixed-point units per unit of household weight.
 pub const WEIGHT_SCALE: i64 = 1 << 20;
 
+/// Groups of exits and returns by primary cause: the 13 causes in code order, then "none recorded".
+pub const CAUSE_GROUPS: usize = 14;
+
 /// Fixed-point units per unit of normalised poverty gap.
 pub const GAP_SCALE: i64 = 1_000_000_000;
 

@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use super::accumulate::{Cell, GAP_SCALE, weight_units};
+use super::accumulate::{CAUSE_GROUPS, Cell, GAP_SCALE, weight_units};
 use super::scenario::{Treatment, YearContext, YearState};
 use super::streams::{HOUSEHOLD, Keys, VILLAGE, purpose};
 use crate::dynamics::IncomeModel;
@@ -76,6 +76,16 @@ pub(crate) struct Scratch {
     /// One household's paths: incomes and poor flags by replicate × year.
     path_income: Vec<f64>,
     path_poor: Vec<bool>,
+    /// Village spending by replicate × year × category (weight units × fen).
+    pub spend: Vec<i128>,
+    /// Village exits and returns by replicate × year × primary cause (weight units).
+    pub cause_exits: Vec<i64>,
+    pub cause_returns: Vec<i64>,
+    /// Exits by replicate × exit year × (years + 1): column d ≥ 1 counts exits followed by a
+    /// return d years later, column 0 those not followed by a return within the run.
+    pub spells: Vec<i64>,
+    /// One household-year's spending by category, fen.
+    hh_spend: Vec<i64>,
 }
 
 impl Scratch {
@@ -86,6 +96,11 @@ impl Scratch {
             cut: vec![1.0; n],
             path_income: vec![0.0; n],
             path_poor: vec![false; n],
+            spend: Vec::new(),
+            cause_exits: vec![0; n * CAUSE_GROUPS],
+            cause_returns: vec![0; n * CAUSE_GROUPS],
+            spells: vec![0; n * (years + 1)],
+            hh_spend: Vec::new(),
         }
     }
 }
@@ -103,18 +118,47 @@ pub(crate) struct HouseholdSink<'a> {
 
 /// What the engine calls treatments through; `()` is the baseline and compiles to nothing.
 pub(crate) trait Hook {
-    fn apply(&self, ctx: &YearContext<'_>, state: &mut YearState);
+    /// Number of spending categories reported.
+    fn categories(&self) -> usize;
+    /// Apply; `spend` has one slot per category. Returns the floor top-up's category.
+    fn apply(
+        &self,
+        ctx: &YearContext<'_>,
+        state: &mut YearState,
+        spend: &mut [i64],
+    ) -> Option<usize>;
 }
 
 impl Hook for () {
     #[inline(always)]
-    fn apply(&self, _: &YearContext<'_>, _: &mut YearState) {}
+    fn categories(&self) -> usize {
+        0
+    }
+
+    #[inline(always)]
+    fn apply(&self, _: &YearContext<'_>, _: &mut YearState, _: &mut [i64]) -> Option<usize> {
+        None
+    }
 }
 
 impl Hook for &dyn Treatment {
+    fn categories(&self) -> usize {
+        Treatment::categories(*self).len()
+    }
+
     #[inline]
-    fn apply(&self, ctx: &YearContext<'_>, state: &mut YearState) {
-        Treatment::apply(*self, ctx, state);
+    fn apply(
+        &self,
+        ctx: &YearContext<'_>,
+        state: &mut YearState,
+        spend: &mut [i64],
+    ) -> Option<usize> {
+        if spend.is_empty() {
+            Treatment::apply(*self, ctx, state);
+            None
+        } else {
+            self.apply_tracked(ctx, state, spend)
+        }
     }
 }
 
@@ -142,6 +186,14 @@ pub(crate) fn village<H: Hook>(
     let ex = m.exit;
 
     scratch.cells.fill(Cell::default());
+    let k_n = hook.categories();
+    scratch.spend.clear();
+    scratch.spend.resize(reps as usize * t_n * k_n, 0);
+    scratch.hh_spend.clear();
+    scratch.hh_spend.resize(k_n, 0);
+    scratch.cause_exits.fill(0);
+    scratch.cause_returns.fill(0);
+    scratch.spells.fill(0);
     // Village disasters: one draw per replicate-year, shared by every household of the village.
     let disaster_p = m.disaster.probability;
     if disaster_p > 0.0 {
@@ -182,6 +234,7 @@ pub(crate) fn village<H: Hook>(
         let housing0 = h.housing_safe[row];
         let insured0 = h.insured[row];
         let schooling0 = ex.schooling_guaranteed || students == 0;
+        let cause = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
         first_counts[..t_n].fill(0);
         let mut returned_reps = 0u16;
 
@@ -197,6 +250,7 @@ pub(crate) fn village<H: Hook>(
             let mut insured = insured0;
             let mut schooling_ok = schooling0;
             let mut memory = [0.0f64; 4];
+            let mut last_exit = usize::MAX;
             for t in 0..t_n {
                 let d = keys.year(rkey, t);
                 if ip.persistent_sd > 0.0 {
@@ -232,10 +286,14 @@ pub(crate) fn village<H: Hook>(
                     insured,
                     schooling_guaranteed: schooling_ok,
                     spending_fen: 0,
+                    floor_cap_fen: i64::MAX,
                     memory,
                 };
                 let line = plan.line[t];
-                hook.apply(
+                if k_n > 0 {
+                    scratch.hh_spend.fill(0);
+                }
+                let floor_category = hook.apply(
                     &YearContext {
                         registry: reg,
                         household: row,
@@ -247,6 +305,7 @@ pub(crate) fn village<H: Hook>(
                         line,
                     },
                     &mut st,
+                    &mut scratch.hh_spend,
                 );
                 housing = st.housing_safe;
                 insured = st.insured;
@@ -255,7 +314,16 @@ pub(crate) fn village<H: Hook>(
                 let oop = st.medical_cost * st.oop_share;
                 let raw = (st.market_income + st.transfers - (oop + st.schooling_cost) * inv_size)
                     .max(0.0);
-                let y = raw.max(st.income_floor);
+                let mut y = raw.max(st.income_floor);
+                let mut top_up_fen = 0i64;
+                if y > raw {
+                    top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
+                    if top_up_fen > st.floor_cap_fen {
+                        // The floor's reservation binds: pay exactly it.
+                        top_up_fen = st.floor_cap_fen.max(0);
+                        y = raw + top_up_fen as f64 / (100.0 * f64::from(size));
+                    }
+                }
 
                 let guarantees = (housing || !ex.require_safe_housing)
                     && (insured || !ex.require_insurance)
@@ -289,14 +357,38 @@ pub(crate) fn village<H: Hook>(
                 if oop > 0.0 {
                     c.health_oop_fen += i128::from(w) * i128::from((oop * 100.0 + 0.5) as i64);
                 }
-                if y > raw || st.spending_fen != 0 {
-                    let top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
+                if top_up_fen != 0 || st.spending_fen != 0 {
                     c.spending_fen += i128::from(w) * i128::from(st.spending_fen + top_up_fen);
+                }
+                if k_n > 0 {
+                    if let Some(fc) = floor_category {
+                        scratch.hh_spend[fc] += top_up_fen;
+                    }
+                    let off = (base + t) * k_n;
+                    for (k, &fen) in scratch.hh_spend.iter().enumerate() {
+                        if fen != 0 {
+                            scratch.spend[off + k] += i128::from(w) * i128::from(fen);
+                        }
+                    }
+                }
+                if exit {
+                    scratch.cause_exits[(base + t) * CAUSE_GROUPS + cause] += w;
+                    last_exit = t;
+                }
+                if ret {
+                    scratch.cause_returns[(base + t) * CAUSE_GROUPS + cause] += w;
+                    if last_exit != usize::MAX {
+                        scratch.spells[(base + last_exit) * (t_n + 1) + (t - last_exit)] += w;
+                        last_exit = usize::MAX;
+                    }
                 }
                 if sink.paths.is_some() {
                     scratch.path_income[base + t] = y;
                     scratch.path_poor[base + t] = poor;
                 }
+            }
+            if last_exit != usize::MAX {
+                scratch.spells[(base + last_exit) * (t_n + 1)] += w;
             }
             if first_exit < t_n {
                 first_counts[first_exit] += 1;

@@ -13,10 +13,16 @@
 //! * **Memory**: O(households + groups × replicates × years) — households are grouped by village,
 //!   villages processed in parallel chunks, each village reduced to its exit-year histogram as soon
 //!   as its replicates are done. Paths are stored only on request ([`RunConfig::keep_paths`]).
-//! * **Measures** plug in through [`Treatment`], consulted every household-year.
+//! * **Measures** plug in through [`Treatment`], consulted every household-year; a scenario's
+//!   policy is planned before the run ([`crate::policy`]) and executed as its treatment. Spending
+//!   by measure, year and county, exits and returns by cause, and exit spells are kept per
+//!   replicate ([`Results::spending`], [`Results::flows_by_cause`]), and [`Results::compare`]
+//!   gives paired differences between scenarios.
 
 mod accumulate;
+mod compare;
 mod config;
+mod flows;
 mod kernel;
 mod results;
 mod runner;
@@ -24,8 +30,12 @@ mod scenario;
 pub mod streams;
 mod tables;
 
-pub use accumulate::{Cell, GAP_SCALE, GroupCell, WEIGHT_SCALE, below_threshold, weight_units};
+pub use accumulate::{
+    CAUSE_GROUPS, Cell, GAP_SCALE, GroupCell, WEIGHT_SCALE, below_threshold, weight_units,
+};
+pub use compare::{CompareOptions, Comparison, t_quantile};
 pub use config::{MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV};
+pub use flows::{CauseTable, CountySpendingTable, SpendingTable, cause_group_code};
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 pub use runner::simulate;
 pub use scenario::{Scenario, Treatment, YearContext, YearState};

@@ -116,6 +116,26 @@ pub struct ScenarioResults {
     pub households: Option<HouseholdOutputs>,
     /// Paths (if `RunConfig::keep_paths`).
     pub paths: Option<Paths>,
+    /// Spending categories (the measures of the scenario's catalogue; empty without a policy).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Programme spending by replicate × year × category, weight units × fen.
+    #[serde(default)]
+    pub spending: Vec<i128>,
+    /// Programme spending by county × year × category summed over replicates, weight units × fen.
+    #[serde(default)]
+    pub county_spending: Vec<i128>,
+    /// Exits (脱贫) by replicate × year × primary cause ([`CAUSE_GROUPS`](super::CAUSE_GROUPS):
+    /// the causes in code order, then none recorded), weight units.
+    #[serde(default)]
+    pub cause_exits: Vec<i64>,
+    /// Returns (返贫) by replicate × year × primary cause, weight units.
+    #[serde(default)]
+    pub cause_returns: Vec<i64>,
+    /// Exits by replicate × exit year × (years + 1), weight units: column d ≥ 1 counts exits
+    /// followed by a return d years later; column 0 exits not followed by a return within the run.
+    #[serde(default)]
+    pub exit_spells: Vec<i64>,
 }
 
 /// Everything a run produces. Merge shard results with [`Results::merge`].
@@ -242,6 +262,16 @@ impl Results {
                     ));
                 }
             }
+            if a.categories != b.categories
+                || a.spending.len() != b.spending.len()
+                || a.exit_spells.len() != b.exit_spells.len()
+            {
+                return Err(mismatch(
+                    "categories",
+                    format!("{:?}", a.categories),
+                    format!("{:?}", b.categories),
+                ));
+            }
             if a.households.is_some() != b.households.is_some()
                 || a.paths.is_some() != b.paths.is_some()
             {
@@ -271,6 +301,21 @@ impl Results {
             add_cells(&mut a.totals, &b.totals);
             add_groups(&mut a.county_poor, &b.county_poor);
             add_groups(&mut a.village_poor, &b.village_poor);
+            for (x, y) in a.spending.iter_mut().zip(&b.spending) {
+                *x += y;
+            }
+            for (x, y) in a.county_spending.iter_mut().zip(&b.county_spending) {
+                *x += y;
+            }
+            for (xs, ys) in [
+                (&mut a.cause_exits, &b.cause_exits),
+                (&mut a.cause_returns, &b.cause_returns),
+                (&mut a.exit_spells, &b.exit_spells),
+            ] {
+                for (x, y) in xs.iter_mut().zip(ys) {
+                    *x += y;
+                }
+            }
             for (v, &nb) in b.village_households.iter().enumerate() {
                 if nb > 0 {
                     a.village_households[v] = nb;

@@ -13,9 +13,10 @@ use super::accumulate::{
     Cell, GroupCell, WEIGHT_SCALE, add_cells, add_groups, below_threshold, weight_units,
 };
 use super::config::{MAX_PATH_VALUES, RunConfig};
+use super::flows::Flows;
 use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
 use super::results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
-use super::scenario::Scenario;
+use super::scenario::{Scenario, Treatment};
 use super::streams::Keys;
 use crate::dynamics::IncomeModel;
 use crate::error::{Error, Result};
@@ -162,9 +163,25 @@ pub fn simulate(
         bounds.push(nv);
     }
 
+    // Scenarios with a policy are planned over the whole registry before the run.
+    let treatments: Vec<Option<std::sync::Arc<dyn Treatment>>> = scenarios
+        .iter()
+        .map(|s| match &s.policy {
+            Some(_) => crate::policy::treatment_for(registry, s, model, &years).map(Some),
+            None => Ok(s.treatment.clone()),
+        })
+        .collect::<Result<_>>()?;
     let plans: Vec<Plan<'_>> = scenarios
         .iter()
-        .map(|s| Plan::new(s.effective_model(model), s.treatment.as_deref(), &years))
+        .zip(&treatments)
+        .map(|(s, t)| Plan::new(s.effective_model(model), t.as_deref(), &years))
+        .collect();
+    let categories: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            p.treatment
+                .map_or_else(Vec::new, |t| t.categories().to_vec())
+        })
         .collect();
     let run = Run {
         registry,
@@ -204,9 +221,16 @@ pub fn simulate(
                 .then(|| Mutex::new(Paths::new(n, t_n, reps)))
         })
         .collect();
+    let new_flows = || -> Vec<Flows> {
+        categories
+            .iter()
+            .map(|c| Flows::new(reps as usize, t_n, c.len(), nc))
+            .collect()
+    };
     let global = Mutex::new((
         vec![vec![Cell::default(); reps as usize * t_n]; n_s],
         vec![vec![GroupCell::default(); nc * reps as usize * t_n]; n_s],
+        new_flows(),
     ));
 
     struct VillageOut<'a> {
@@ -259,6 +283,7 @@ pub fn simulate(
         let mut scratch = Scratch::new(reps, t_n);
         let mut totals = vec![vec![Cell::default(); reps as usize * t_n]; n_s];
         let mut county: Vec<BTreeMap<u32, Vec<GroupCell>>> = vec![BTreeMap::new(); n_s];
+        let mut flows = new_flows();
         for (s, plan) in plans.iter().enumerate() {
             let sink = HouseholdSink {
                 first_exit: &first_exit[s],
@@ -312,6 +337,7 @@ pub fn simulate(
                     }
                 }
                 add_cells(&mut totals[s], &scratch.cells);
+                flows[s].add_village(&scratch, c as usize);
                 done.fetch_add(
                     rows.len() as u64 * u64::from(reps) * t_n as u64,
                     Ordering::Relaxed,
@@ -324,6 +350,7 @@ pub fn simulate(
         };
         for s in 0..n_s {
             add_cells(&mut g.0[s], &totals[s]);
+            g.2[s].add(&flows[s]);
             for (&c, cells) in &county[s] {
                 let off = c as usize * reps as usize * t_n;
                 add_groups(&mut g.1[s][off..off + cells.len()], cells);
@@ -360,15 +387,16 @@ pub fn simulate(
         return Err(Error::Cancelled);
     }
 
-    let (totals, county_poor) = match global.into_inner() {
+    let (totals, county_poor, flows) = match global.into_inner() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
     let mut out_scenarios = Vec::with_capacity(n_s);
-    for (s, ((arrays, (fe, rt)), (tot, cp))) in village_arrays
+    for (s, (((arrays, (fe, rt)), (tot, cp)), fl)) in village_arrays
         .into_iter()
         .zip(first_exit.into_iter().zip(returned))
         .zip(totals.into_iter().zip(county_poor))
+        .zip(flows)
         .enumerate()
     {
         out_scenarios.push(ScenarioResults {
@@ -383,6 +411,12 @@ pub fn simulate(
                 returned: rt.into_iter().map(AtomicU16::into_inner).collect(),
             }),
             paths: None,
+            categories: categories[s].clone(),
+            spending: fl.spend,
+            county_spending: fl.county_spend,
+            cause_exits: fl.cause_exits,
+            cause_returns: fl.cause_returns,
+            exit_spells: fl.spells,
         });
     }
     for (s, p) in paths.into_iter().enumerate() {

@@ -1,5 +1,6 @@
-//! Scenarios: a name, optional overrides of the income model and the line, and an optional
-//! treatment (the measures a policy assigns) that the engine consults every household-year.
+//! Scenarios: a name, optional overrides of the income model and the line, a policy with its budget
+//! and measure parameters (or a treatment attached in code), which the engine consults every
+//! household-year.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,13 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::dynamics::{IncomeModel, PovertyLine};
 use crate::error::{Error, Result};
+use crate::measures::{MeasureCatalog, NamedMeasure};
+use crate::policy::{Budget, Policy};
 use crate::registry::Registry;
 
 /// One scenario of a run. All scenarios of a run share common random numbers: the same household,
 /// replicate, year and purpose give the same draw in every scenario.
 ///
-/// The serde form holds the name and the overrides; a [`Treatment`] is attached in code (the measures
-/// and policies layer builds it from its own serde data).
+/// The serde form holds the name, the overrides, the policy, its budget and measure parameters.
+/// [`simulate`](super::simulate) plans a scenario with a `policy` over the registry (see
+/// [`crate::policy`]) and runs the plan as its treatment; alternatively a [`Treatment`] may be
+/// attached in code (not both).
 ///
 /// # Examples
 /// ```
@@ -35,7 +40,18 @@ pub struct Scenario {
     /// Replaces the model's poverty line for this scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<PovertyLine>,
-    /// Measures applied to households, consulted once per household-year (none: the baseline).
+    /// Who gets which measure when (none: no measures, unless a treatment is attached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+    /// The budget the policy is planned under (none: unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+    /// Measures replacing those of the default catalogue by name, or added to it
+    /// ([`MeasureCatalog::with_overrides`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<NamedMeasure>,
+    /// Measures applied to households, consulted once per household-year (none: the baseline, or
+    /// the plan of `policy`).
     #[serde(skip)]
     pub treatment: Option<Arc<dyn Treatment>>,
 }
@@ -46,6 +62,9 @@ impl fmt::Debug for Scenario {
             .field("name", &self.name)
             .field("model", &self.model)
             .field("line", &self.line)
+            .field("policy", &self.policy)
+            .field("budget", &self.budget)
+            .field("measures", &self.measures)
             .field("treatment", &self.treatment)
             .finish()
     }
@@ -70,6 +89,27 @@ impl Scenario {
     pub fn with_line(mut self, line: PovertyLine) -> Self {
         self.line = Some(line);
         self
+    }
+
+    /// This scenario with a policy planned under `budget` (none: unlimited).
+    pub fn with_policy(mut self, policy: Policy, budget: Option<Budget>) -> Self {
+        self.policy = Some(policy);
+        self.budget = budget;
+        self
+    }
+
+    /// This scenario with measures replacing or extending the default catalogue.
+    pub fn with_measures(mut self, measures: Vec<NamedMeasure>) -> Self {
+        self.measures = measures;
+        self
+    }
+
+    /// The measure catalogue of this scenario: the defaults with `measures` applied.
+    ///
+    /// # Errors
+    /// As [`MeasureCatalog::validate`].
+    pub fn catalog(&self) -> Result<MeasureCatalog> {
+        MeasureCatalog::default().with_overrides(&self.measures)
     }
 
     /// This scenario with a treatment.
@@ -117,6 +157,20 @@ impl Scenario {
         }
         if let Some(l) = &self.line {
             l.validate().map_err(prefix)?;
+        }
+        let catalog = self.catalog().map_err(prefix)?;
+        if let Some(p) = &self.policy {
+            p.validate(&catalog).map_err(prefix)?;
+            if self.treatment.is_some() {
+                return Err(Error::invalid_parameter(
+                    format!("scenario[{}].policy", self.name),
+                    "set",
+                    "a scenario takes a policy or a treatment attached in code, not both",
+                ));
+            }
+        }
+        if let Some(b) = &self.budget {
+            b.validate().map_err(prefix)?;
         }
         Ok(())
     }
@@ -171,6 +225,10 @@ pub struct YearState {
     pub schooling_guaranteed: bool,
     /// Programme spending on this household this year, fen (1/100 yuan); summed exactly by year.
     pub spending_fen: i64,
+    /// Most the engine may pay to raise income to `income_floor`, fen for the whole household
+    /// (`i64::MAX`: no limit). A floor measure sets it to its reservation, so the top-up never
+    /// exceeds what the plan reserved; net income is then `raw + cap / size` when the cap binds.
+    pub floor_cap_fen: i64,
     /// Scratch state kept across the years of a replicate (zero at the start of each replicate).
     pub memory: [f64; 4],
 }
@@ -186,6 +244,27 @@ pub struct YearState {
 pub trait Treatment: Send + Sync + fmt::Debug {
     /// Change this household-year's state.
     fn apply(&self, ctx: &YearContext<'_>, state: &mut YearState);
+
+    /// Names of the spending categories (measures) this treatment reports through
+    /// [`Treatment::apply_tracked`]; empty (the default) for a treatment that reports only the
+    /// total in `spending_fen`.
+    fn categories(&self) -> &[String] {
+        &[]
+    }
+
+    /// As [`Treatment::apply`], also adding this household-year's spending by category (fen) to
+    /// `by_category` (one slot per [`Treatment::categories`]; the slots must sum to what is added
+    /// to `state.spending_fen`). Returns the category the engine charges the floor's top-up to.
+    fn apply_tracked(
+        &self,
+        ctx: &YearContext<'_>,
+        state: &mut YearState,
+        by_category: &mut [i64],
+    ) -> Option<usize> {
+        let _ = by_category;
+        self.apply(ctx, state);
+        None
+    }
 }
 
 #[cfg(test)]

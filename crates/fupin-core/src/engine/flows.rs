@@ -1,0 +1,232 @@
+//! Sums beyond the cells — spending by measure, year and county; exits and returns by primary cause;
+//! exit spells — and the tables read from them.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::accumulate::{CAUSE_GROUPS, WEIGHT_SCALE};
+use super::kernel::Scratch;
+use super::results::Results;
+use super::tables::percentile;
+use crate::registry::Cause;
+
+/// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
+pub(crate) struct Flows {
+    t_n: usize,
+    k_n: usize,
+    /// Replicate × year × category.
+    pub spend: Vec<i128>,
+    /// County × year × category, summed over replicates.
+    pub county_spend: Vec<i128>,
+    pub cause_exits: Vec<i64>,
+    pub cause_returns: Vec<i64>,
+    pub spells: Vec<i64>,
+}
+
+impl Flows {
+    pub fn new(reps: usize, t_n: usize, k_n: usize, nc: usize) -> Self {
+        let n = reps * t_n;
+        Flows {
+            t_n,
+            k_n,
+            spend: vec![0; n * k_n],
+            county_spend: vec![0; nc * t_n * k_n],
+            cause_exits: vec![0; n * CAUSE_GROUPS],
+            cause_returns: vec![0; n * CAUSE_GROUPS],
+            spells: vec![0; n * (t_n + 1)],
+        }
+    }
+
+    /// Add a village's sums (its households all in county `c`).
+    pub fn add_village(&mut self, scratch: &Scratch, c: usize) {
+        let row = self.t_n * self.k_n;
+        if row > 0 {
+            let county = &mut self.county_spend[c * row..(c + 1) * row];
+            for (i, &x) in scratch.spend.iter().enumerate() {
+                if x != 0 {
+                    self.spend[i] += x;
+                    county[i % row] += x;
+                }
+            }
+        }
+        add_i64(&mut self.cause_exits, &scratch.cause_exits);
+        add_i64(&mut self.cause_returns, &scratch.cause_returns);
+        add_i64(&mut self.spells, &scratch.spells);
+    }
+
+    pub fn add(&mut self, o: &Flows) {
+        for (a, b) in self.spend.iter_mut().zip(&o.spend) {
+            *a += b;
+        }
+        for (a, b) in self.county_spend.iter_mut().zip(&o.county_spend) {
+            *a += b;
+        }
+        add_i64(&mut self.cause_exits, &o.cause_exits);
+        add_i64(&mut self.cause_returns, &o.cause_returns);
+        add_i64(&mut self.spells, &o.spells);
+    }
+}
+
+fn add_i64(a: &mut [i64], b: &[i64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Programme spending by scenario × year × measure (yuan; over replicates: mean, 5th and 95th
+/// percentiles), column-wise.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SpendingTable {
+    /// Scenario name.
+    pub scenario: Vec<String>,
+    /// Calendar year.
+    pub year: Vec<i32>,
+    /// Measure name.
+    pub measure: Vec<String>,
+    /// Mean over replicates, yuan.
+    pub mean: Vec<f64>,
+    /// 5th percentile over replicates, yuan.
+    pub p5: Vec<f64>,
+    /// 95th percentile over replicates, yuan.
+    pub p95: Vec<f64>,
+}
+
+/// Mean programme spending by scenario × county × year × measure (yuan), column-wise; only rows
+/// with spending.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CountySpendingTable {
+    /// Scenario name.
+    pub scenario: Vec<String>,
+    /// County id.
+    pub county: Vec<String>,
+    /// Calendar year.
+    pub year: Vec<i32>,
+    /// Measure name.
+    pub measure: Vec<String>,
+    /// Mean over replicates, yuan.
+    pub mean: Vec<f64>,
+}
+
+/// Exits and returns by scenario × year × primary cause (means over replicates), column-wise.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CauseTable {
+    /// Scenario name.
+    pub scenario: Vec<String>,
+    /// Calendar year.
+    pub year: Vec<i32>,
+    /// Cause code (`illness`, …), or `none` where no primary cause is recorded.
+    pub cause: Vec<String>,
+    /// Mean exits (脱贫), households.
+    pub exits_mean: Vec<f64>,
+    /// Mean returns (返贫), households.
+    pub returns_mean: Vec<f64>,
+}
+
+/// The code of cause group `g` (`none` for the last).
+pub fn cause_group_code(g: usize) -> &'static str {
+    Cause::ALL.get(g).map_or("none", |c| c.code())
+}
+
+const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
+
+impl Results {
+    /// Spending of scenario `s` by replicate × year for the measure with index `k` of its
+    /// categories, yuan.
+    pub fn spending_values(&self, s: usize, k: usize) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let (t_n, k_n) = (self.n_years(), sc.categories.len());
+        Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
+            sc.spending[(r * t_n + t) * k_n + k] as f64 / UNIT
+        })
+    }
+
+    /// Programme spending by scenario × year × measure (scenarios with measures only).
+    pub fn spending(&self) -> SpendingTable {
+        let mut out = SpendingTable::default();
+        for (s, sc) in self.scenarios.iter().enumerate() {
+            for (k, name) in sc.categories.iter().enumerate() {
+                let v = self.spending_values(s, k);
+                for t in 0..self.n_years() {
+                    let mut col = v.column(t).to_vec();
+                    out.scenario.push(sc.name.clone());
+                    out.year.push(self.years[t]);
+                    out.measure.push(name.clone());
+                    out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
+                    out.p5.push(percentile(&mut col, 0.05));
+                    out.p95.push(percentile(&mut col, 0.95));
+                }
+            }
+        }
+        out
+    }
+
+    /// Mean programme spending by scenario × county × year × measure (rows with spending only).
+    pub fn county_spending(&self) -> CountySpendingTable {
+        let mut out = CountySpendingTable::default();
+        let t_n = self.n_years();
+        let reps = f64::from(self.replications);
+        for sc in &self.scenarios {
+            let k_n = sc.categories.len();
+            for c in 0..self.counties.population.len() {
+                for t in 0..t_n {
+                    for (k, name) in sc.categories.iter().enumerate() {
+                        let v = sc.county_spending[(c * t_n + t) * k_n + k];
+                        if v != 0 {
+                            out.scenario.push(sc.name.clone());
+                            out.county.push(self.counties.ids.display(c));
+                            out.year.push(self.years[t]);
+                            out.measure.push(name.clone());
+                            out.mean.push(v as f64 / UNIT / reps);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Exits and returns by scenario × year × primary cause (rows with any flow only).
+    pub fn flows_by_cause(&self) -> CauseTable {
+        let mut out = CauseTable::default();
+        let t_n = self.n_years();
+        let reps = self.replications as usize;
+        let d = f64::from(self.replications) * WEIGHT_SCALE as f64;
+        for sc in &self.scenarios {
+            for t in 0..t_n {
+                for g in 0..CAUSE_GROUPS {
+                    let sum = |v: &[i64]| -> i64 {
+                        (0..reps).map(|r| v[(r * t_n + t) * CAUSE_GROUPS + g]).sum()
+                    };
+                    let (e, r) = (sum(&sc.cause_exits), sum(&sc.cause_returns));
+                    if e != 0 || r != 0 {
+                        out.scenario.push(sc.name.clone());
+                        out.year.push(self.years[t]);
+                        out.cause.push(cause_group_code(g).to_string());
+                        out.exits_mean.push(e as f64 / d);
+                        out.returns_mean.push(r as f64 / d);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Sustained exits of scenario `s` by replicate × year: exits of the year not followed by a
+    /// return within `k` years. Exits in the last `k` years are right-censored: they count as
+    /// sustained if no return happened before the run ended.
+    pub fn sustained_exits(&self, s: usize, k: u32) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let t_n = self.n_years();
+        let w = WEIGHT_SCALE as f64;
+        Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
+            let row = &sc.exit_spells[(r * t_n + t) * (t_n + 1)..(r * t_n + t + 1) * (t_n + 1)];
+            let kept: i64 = row
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| d == 0 || d > k as usize)
+                .map(|(_, &x)| x)
+                .sum();
+            kept as f64 / w
+        })
+    }
+}

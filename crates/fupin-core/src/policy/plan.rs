@@ -1,0 +1,579 @@
+//! Planning: turn a policy, a budget and a catalogue into a deterministic plan of who gets which
+//! measure when, before the run.
+//!
+//! Each year, in order:
+//! 1. the money of the year arrives in each pool (one pool, or one per county), plus what the pool
+//!    carried over;
+//! 2. recurring commitments of assignments started in earlier years (floors, premiums, schooling,
+//!    interest subsidies, the second year of a move, …) are funded first, in the order the
+//!    assignments were made; one that no longer fits ends that year;
+//! 3. the policy's rule makes new assignments starting this year, each funded only if its
+//!    start-year reservation fits what is left;
+//! 4. what is left is carried over (if the budget says so).
+//!
+//! Every amount is an integer of weight units × fen (a household of weight w counts w times), and a
+//! reservation is what the measure may spend at most ([`crate::measures::Reservation`]), so
+//! **Σ spending of a year ≤ Σ reservations of the year ≤ the pool's money of the year**, in every
+//! replicate: no scenario spends more than its budget (plus what it carried over) in any year.
+
+use std::collections::HashMap;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::budget::Budget;
+use super::rules::{ByCause, Policy, Ranking};
+use crate::dynamics::PovertyLine;
+use crate::engine::{WEIGHT_SCALE, weight_units};
+use crate::error::{Error, Result};
+use crate::measures::{MeasureCatalog, MeasureSpec, memory};
+use crate::registry::{Cause, Registry};
+
+/// One household's measure from a start year (to an end year, exclusive, if its funding stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Row of the household in the registry.
+    pub household: u32,
+    /// Index of the measure in the plan's catalogue.
+    pub measure: u16,
+    /// First year.
+    pub start_year: i32,
+    /// First year no longer funded (none: funded to the end of the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_year: Option<i32>,
+    /// Intensity (1: the measure as specified).
+    pub intensity: f64,
+    /// Bit of the household's memory flags (stateful measures: Industry, Employment).
+    pub slot: u8,
+}
+
+impl Assignment {
+    /// Whether the assignment acts in `year`.
+    #[inline]
+    pub fn active(&self, year: i32) -> bool {
+        self.start_year <= year && self.end_year.is_none_or(|e| year < e)
+    }
+}
+
+/// A deterministic plan: assignments and the money of each pool and year, in weight units × fen
+/// (divide by `100 · WEIGHT_SCALE` for yuan; the accessors do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Calendar years.
+    pub years: Vec<i32>,
+    /// The poverty line of each year (the floor's reservation depends on it).
+    pub lines: Vec<f64>,
+    /// The catalogue planned with (the order of measure indices).
+    pub catalog: MeasureCatalog,
+    /// Pool names: `["all"]`, or county ids.
+    pub pools: Vec<String>,
+    /// No budget: nothing is rationed.
+    pub unlimited: bool,
+    /// Assignments, by household row, then in the order they were made.
+    pub assignments: Vec<Assignment>,
+    /// New money by pool × year.
+    pub budget: Vec<i128>,
+    /// Money available by pool × year (new money plus carry-over).
+    pub available: Vec<i128>,
+    /// Reservations by pool × year × measure.
+    pub committed: Vec<i128>,
+    /// Explicit rows that did not fit their year's money (indices into the table).
+    pub unfunded: Vec<usize>,
+}
+
+const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
+
+impl Plan {
+    /// Number of measures.
+    pub fn n_measures(&self) -> usize {
+        self.catalog.len()
+    }
+
+    fn sum_pools(&self, v: &[i128]) -> Vec<f64> {
+        let t_n = self.years.len();
+        (0..t_n)
+            .map(|t| (0..self.pools.len()).map(|p| v[p * t_n + t]).sum::<i128>() as f64 / UNIT)
+            .collect()
+    }
+
+    /// New money by year (all pools), yuan.
+    pub fn budget_by_year(&self) -> Vec<f64> {
+        self.sum_pools(&self.budget)
+    }
+
+    /// Money available by year (all pools, with carry-over), yuan.
+    pub fn available_by_year(&self) -> Vec<f64> {
+        self.sum_pools(&self.available)
+    }
+
+    /// Reservations by year × measure (all pools), yuan.
+    pub fn committed_by_year(&self) -> Array2<f64> {
+        let (t_n, m_n) = (self.years.len(), self.n_measures());
+        Array2::from_shape_fn((t_n, m_n), |(t, m)| {
+            (0..self.pools.len())
+                .map(|p| self.committed[(p * t_n + t) * m_n + m])
+                .sum::<i128>() as f64
+                / UNIT
+        })
+    }
+
+    /// Reservations by pool × year (all measures), weight units × fen.
+    pub fn committed_by_pool(&self) -> Vec<i128> {
+        self.committed
+            .chunks(self.n_measures().max(1))
+            .map(|c| c.iter().sum())
+            .collect()
+    }
+
+    /// Check the budget invariant: reservations never exceed the money available, pool by pool and
+    /// year by year, and carry-over is what was left.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] naming the pool and year where it fails (a bug).
+    pub fn check(&self) -> Result<()> {
+        if self.unlimited {
+            return Ok(());
+        }
+        let t_n = self.years.len();
+        let used = self.committed_by_pool();
+        for p in 0..self.pools.len() {
+            for t in 0..t_n {
+                let i = p * t_n + t;
+                if used[i] > self.available[i] {
+                    return Err(Error::Internal(format!(
+                        "plan commits {} of {} in pool {} year {}",
+                        used[i], self.available[i], self.pools[p], self.years[t]
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Plan `policy` for `registry` over `years` under `budget` (none: unlimited), with `line` the
+/// scenario's poverty line.
+///
+/// # Errors
+/// Validation errors of the policy, budget and catalogue; unknown household or county ids,
+/// explicit start years outside the run, a score vector of the wrong length.
+///
+/// # Examples
+/// ```
+/// use fupin_core::dynamics::PovertyLine;
+/// use fupin_core::measures::MeasureCatalog;
+/// use fupin_core::policy::{Budget, ByCause, Policy, plan};
+/// let reg = fupin_core::synth::county("changle", 0)?;
+/// let p = plan(&reg, &MeasureCatalog::default(), &Policy::ByCause(ByCause::default()),
+///              Some(&Budget::yearly(2_000_000.0)), &[2016, 2017, 2018], &PovertyLine::national())?;
+/// p.check()?;
+/// assert!(p.available_by_year()[0] == 2_000_000.0);
+/// assert!(p.committed_by_year().row(0).sum() <= 2_000_000.0);
+/// # Ok::<(), fupin_core::Error>(())
+/// ```
+pub fn plan(
+    registry: &Registry,
+    catalog: &MeasureCatalog,
+    policy: &Policy,
+    budget: Option<&Budget>,
+    years: &[i32],
+    line: &PovertyLine,
+) -> Result<Plan> {
+    catalog.validate()?;
+    policy.validate(catalog)?;
+    if let Some(b) = budget {
+        b.validate()?;
+    }
+    if years.is_empty() {
+        return Err(Error::invalid_parameter(
+            "years",
+            "[]",
+            "needs at least one year",
+        ));
+    }
+    let t_n = years.len();
+    let h = registry.households();
+    let n = h.len();
+    let nc = registry.n_counties();
+
+    // Pools and their money.
+    let by_county = budget.is_some_and(|b| !b.by_county.is_empty());
+    let pools: Vec<String> = if by_county {
+        (0..nc).map(|c| registry.counties().id.display(c)).collect()
+    } else {
+        vec!["all".into()]
+    };
+    let mut money = vec![0i128; pools.len() * t_n];
+    if let Some(b) = budget {
+        let to_units = |yuan: f64| (yuan * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE);
+        if by_county {
+            for (id, amount) in &b.by_county {
+                let c = pools.iter().position(|p| p == id).ok_or_else(|| {
+                    Error::invalid_parameter(
+                        format!("budget.by_county[{id}]"),
+                        id,
+                        "is not a county id of the registry",
+                    )
+                })?;
+                for (t, &y) in years.iter().enumerate() {
+                    money[c * t_n + t] = to_units(amount.at(y));
+                }
+            }
+        } else if let Some(a) = &b.yearly {
+            for (t, &y) in years.iter().enumerate() {
+                money[t] = to_units(a.at(y));
+            }
+        }
+    }
+    let pool_of: Vec<u32> = if by_county {
+        (0..n).map(|r| registry.county_of(r) as u32).collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut p = Planner {
+        registry,
+        specs: catalog.measures.iter().map(|m| &m.spec).collect(),
+        lines: years.iter().map(|&y| line.at(y)).collect(),
+        years: years.to_vec(),
+        pool_of,
+        unlimited: budget.is_none(),
+        remaining: vec![0; pools.len()],
+        assignments: Vec::new(),
+        slots: vec![0; n],
+        given: HashMap::new(),
+        committed: vec![0; pools.len() * t_n * catalog.len()],
+        n_pools: pools.len(),
+    };
+    let explicit = match policy {
+        Policy::Explicit(e) => Some(resolve_explicit(registry, catalog, e, years)?),
+        _ => None,
+    };
+    let mix: Vec<u16> = match policy {
+        Policy::Uniform(u) => u
+            .mix
+            .iter()
+            .map(|name| catalog.require(name, "policy.mix").map(|i| i as u16))
+            .collect::<Result<_>>()?,
+        _ => Vec::new(),
+    };
+    let by_cause = match policy {
+        Policy::ByCause(b) => Some(cause_lists(registry, catalog, b, p.lines[0])?),
+        _ => None,
+    };
+    let mut unfunded = Vec::new();
+    let mut available = vec![0i128; pools.len() * t_n];
+    let mut carry = vec![0i128; pools.len()];
+    let carry_over = budget.is_none_or(|b| b.carry_over);
+    for t in 0..t_n {
+        for q in 0..p.n_pools {
+            p.remaining[q] = money[q * t_n + t] + carry[q];
+            available[q * t_n + t] = p.remaining[q];
+        }
+        p.recurring(t);
+        match policy {
+            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity),
+            Policy::ByCause(_) => {
+                for (row, measures) in by_cause.iter().flatten() {
+                    for &m in measures {
+                        if !p.given.contains_key(&(*row, m)) {
+                            p.try_add(t, *row, m, 1.0);
+                        }
+                    }
+                }
+            }
+            Policy::Explicit(_) => {
+                for &(i, row, m, start, intensity) in explicit.iter().flatten() {
+                    if start == years[t] && !p.try_add(t, row, m, intensity) {
+                        unfunded.push(i);
+                    }
+                }
+            }
+        }
+        for (c, &left) in carry.iter_mut().zip(&p.remaining) {
+            *c = if carry_over { left } else { 0 };
+        }
+    }
+    let mut assignments = p.assignments;
+    assignments.sort_by_key(|a| a.household); // stable: keeps the order they were made
+    let out = Plan {
+        years: years.to_vec(),
+        lines: p.lines,
+        catalog: catalog.clone(),
+        pools,
+        unlimited: budget.is_none(),
+        assignments,
+        budget: money,
+        available,
+        committed: p.committed,
+        unfunded,
+    };
+    out.check()?;
+    Ok(out)
+}
+
+struct Planner<'a> {
+    registry: &'a Registry,
+    specs: Vec<&'a MeasureSpec>,
+    lines: Vec<f64>,
+    years: Vec<i32>,
+    pool_of: Vec<u32>,
+    unlimited: bool,
+    remaining: Vec<i128>,
+    assignments: Vec<Assignment>,
+    /// Stateful slots used per household.
+    slots: Vec<u8>,
+    /// Intensity given per (household, measure).
+    given: HashMap<(u32, u16), f64>,
+    committed: Vec<i128>,
+    n_pools: usize,
+}
+
+impl Planner<'_> {
+    fn pool(&self, row: u32) -> usize {
+        self.pool_of.get(row as usize).map_or(0, |&c| c as usize)
+    }
+
+    fn weight(&self, row: u32) -> i128 {
+        i128::from(weight_units(
+            self.registry.households().weight[row as usize],
+        ))
+    }
+
+    fn cost(&self, t: usize, row: u32, m: u16, k: u32, intensity: f64) -> i128 {
+        let r = self.specs[m as usize].reservation(
+            self.registry,
+            row as usize,
+            k,
+            self.lines[t],
+            intensity,
+        );
+        self.weight(row) * i128::from(r.total())
+    }
+
+    fn commit(&mut self, t: usize, q: usize, m: u16, cost: i128) {
+        let t_n = self.years.len();
+        let m_n = self.specs.len();
+        self.committed[(q * t_n + t) * m_n + m as usize] += cost;
+        self.remaining[q] -= cost;
+    }
+
+    /// Fund the years after the first of earlier assignments; end those that no longer fit.
+    fn recurring(&mut self, t: usize) {
+        let year = self.years[t];
+        for i in 0..self.assignments.len() {
+            let a = self.assignments[i];
+            if a.start_year >= year || a.end_year.is_some() {
+                continue;
+            }
+            let cost = self.cost(
+                t,
+                a.household,
+                a.measure,
+                (year - a.start_year) as u32,
+                a.intensity,
+            );
+            if cost == 0 {
+                continue;
+            }
+            let q = self.pool(a.household);
+            if self.unlimited || cost <= self.remaining[q] {
+                self.commit(t, q, a.measure, cost);
+            } else {
+                self.assignments[i].end_year = Some(year);
+            }
+        }
+    }
+
+    /// Add an assignment starting in year `t` if its first year's reservation fits.
+    fn try_add(&mut self, t: usize, row: u32, m: u16, intensity: f64) -> bool {
+        let stateful = self.specs[m as usize].stateful();
+        if stateful && u32::from(self.slots[row as usize]) >= memory::SLOTS {
+            return false;
+        }
+        let cost = self.cost(t, row, m, 0, intensity);
+        let q = self.pool(row);
+        if !self.unlimited && cost > self.remaining[q] {
+            return false;
+        }
+        self.commit(t, q, m, cost);
+        let slot = self.slots[row as usize];
+        if stateful {
+            self.slots[row as usize] += 1;
+        }
+        *self.given.entry((row, m)).or_insert(0.0) += intensity;
+        self.assignments.push(Assignment {
+            household: row,
+            measure: m,
+            start_year: self.years[t],
+            end_year: None,
+            intensity,
+            slot,
+        });
+        true
+    }
+
+    /// One year of 大水漫灌: every registered household, every eligible measure of the mix, one
+    /// intensity per pool.
+    fn uniform(&mut self, t: usize, mix: &[u16], min_intensity: f64) {
+        let reg = self.registry;
+        let h = reg.households();
+        let mut cands = Vec::new();
+        let mut need = vec![0i128; self.n_pools];
+        let mut margin = vec![0i128; self.n_pools];
+        for row in 0..h.len() as u32 {
+            if !h.registered[row as usize] {
+                continue;
+            }
+            for &m in mix {
+                if !self.specs[m as usize].eligible(reg, row as usize) {
+                    continue;
+                }
+                let want = 1.0 - self.given.get(&(row, m)).copied().unwrap_or(0.0);
+                if want < min_intensity {
+                    continue;
+                }
+                let q = self.pool(row);
+                need[q] += self.cost(t, row, m, 0, want);
+                margin[q] += 2 * self.weight(row);
+                cands.push((row, m, want));
+            }
+        }
+        let x: Vec<f64> = (0..self.n_pools)
+            .map(|q| {
+                if self.unlimited || need[q] == 0 {
+                    1.0
+                } else {
+                    ((self.remaining[q] - margin[q]).max(0) as f64 / need[q] as f64).min(1.0)
+                }
+            })
+            .collect();
+        for (row, m, want) in cands {
+            let intensity = x[self.pool(row)] * want;
+            if intensity >= min_intensity {
+                self.try_add(t, row, m, intensity);
+            }
+        }
+    }
+}
+
+/// An explicit row resolved: (row index, household row, measure, start year, intensity).
+type ExplicitRef = (usize, u32, u16, i32, f64);
+
+/// Explicit rows resolved to [`ExplicitRef`]s.
+fn resolve_explicit(
+    registry: &Registry,
+    catalog: &MeasureCatalog,
+    e: &super::rules::Explicit,
+    years: &[i32],
+) -> Result<Vec<ExplicitRef>> {
+    let ids = &registry.households().id;
+    let index: HashMap<String, u32> = (0..ids.len()).map(|i| (ids.display(i), i as u32)).collect();
+    let (first, last) = (years[0], years[years.len() - 1]);
+    e.assignments
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let row = *index.get(r.household.trim()).ok_or_else(|| {
+                Error::invalid_parameter(
+                    format!("policy.assignments[{i}].household"),
+                    format!("{:?}", r.household),
+                    "is not a household id of the registry",
+                )
+            })?;
+            let m = catalog.require(&r.measure, &format!("policy.assignments[{i}].measure"))?;
+            if !(first..=last).contains(&r.start_year) {
+                return Err(Error::invalid_parameter(
+                    format!("policy.assignments[{i}].start_year"),
+                    r.start_year,
+                    format!("is outside the simulated years {first}–{last}"),
+                ));
+            }
+            Ok((i, row, m as u16, r.start_year, r.intensity))
+        })
+        .collect()
+}
+
+/// Registered households in ranking order, each with the measures its causes call for.
+fn cause_lists(
+    registry: &Registry,
+    catalog: &MeasureCatalog,
+    b: &ByCause,
+    line: f64,
+) -> Result<Vec<(u32, Vec<u16>)>> {
+    let h = registry.households();
+    let n = h.len();
+    let mapping = b.effective_mapping()?;
+    let idx = |name: &str| catalog.index(name).map(|i| i as u16);
+    let mut rows: Vec<u32> = (0..n as u32)
+        .filter(|&r| h.registered[r as usize])
+        .collect();
+    let income = |r: u32| h.income_per_capita[r as usize];
+    match &b.ranking {
+        Ranking::PoorestFirst => rows.sort_by(|&a, &b| income(a).total_cmp(&income(b))),
+        Ranking::NearestLineFirst => rows.sort_by(|&a, &b| {
+            let key = |r: u32| (income(r) >= line, (line - income(r)).abs());
+            let (ka, kb) = (key(a), key(b));
+            ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+        }),
+        Ranking::Score(s) => {
+            if s.len() != n {
+                return Err(Error::invalid_parameter(
+                    "policy.ranking.score",
+                    format!("{} values", s.len()),
+                    format!("needs one score per household ({n})"),
+                ));
+            }
+            rows.sort_by(|&a, &b| s[b as usize].total_cmp(&s[a as usize]));
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let r = row as usize;
+        let eligible = |m: u16| catalog.measures[m as usize].spec.eligible(registry, r);
+        let mut list: Vec<u16> = Vec::new();
+        let push = |m: u16, list: &mut Vec<u16>| {
+            if !list.contains(&m) {
+                list.push(m);
+            }
+        };
+        let primary = h.primary_cause[r];
+        let causes: Vec<Cause> = primary
+            .into_iter()
+            .chain(
+                h.causes[r]
+                    .iter()
+                    .filter(|c| Some(*c) != primary && !b.primary_only),
+            )
+            .collect();
+        for c in causes {
+            for name in mapping.get(&c).into_iter().flatten() {
+                if let Some(m) = idx(name)
+                    && eligible(m)
+                {
+                    push(m, &mut list);
+                }
+            }
+        }
+        if b.guarantees {
+            if !h.housing_safe[r]
+                && let Some(m) = ["relocation", "housing_renovation"]
+                    .iter()
+                    .filter_map(|n| idx(n))
+                    .find(|&m| eligible(m))
+            {
+                push(m, &mut list);
+            }
+            if !h.insured[r]
+                && let Some(m) = idx("health")
+                && eligible(m)
+            {
+                push(m, &mut list);
+            }
+        }
+        if !list.is_empty() {
+            out.push((row, list));
+        }
+    }
+    Ok(out)
+}
