@@ -9,11 +9,13 @@
 //! and is converted by [`Registry::from_tables`]; [`Registry::households_table`] and
 //! [`Registry::villages_table`] give it back losslessly.
 
-mod build;
 mod codes;
 pub mod csv_io;
+mod export;
 mod ids;
+mod import;
 mod table;
+mod validate;
 
 pub use codes::{Cause, CauseSet, Region};
 pub use ids::{IdIndex, IdRef, Ids};
@@ -149,7 +151,7 @@ impl Registry {
     /// causes, unique ids, village population at least the people of its households, one region per
     /// county.
     pub fn new(households: Households, villages: Villages, counties: Counties) -> Result<Self> {
-        build::validate(&households, &villages, &counties)?;
+        validate::validate(&households, &villages, &counties)?;
         Ok(Registry {
             households,
             villages,
@@ -160,7 +162,7 @@ impl Registry {
     /// Build a registry from input tables (the CSV and DataFrame path). See the crate README for
     /// the schema and the defaults of optional columns.
     pub fn from_tables(households: &Table, villages: Option<&Table>) -> Result<Self> {
-        build::from_tables(households, villages)
+        import::from_tables(households, villages)
     }
 
     /// The households.
@@ -228,12 +230,12 @@ impl Registry {
 
     /// The households as a table with the registry's column names (lossless).
     pub fn households_table(&self) -> Table {
-        build::households_table(self)
+        export::households_table(self)
     }
 
     /// The villages as a table with the registry's column names (lossless).
     pub fn villages_table(&self) -> Table {
-        build::villages_table(self)
+        export::villages_table(self)
     }
 
     /// Keep the households at `rows` (0-based, in that order), with all villages and counties.

@@ -1,0 +1,243 @@
+//! Validation of a registry's typed columns: every invariant, first violation named.
+
+use super::{CauseSet, Counties, HOUSEHOLDS, Households, Region, VILLAGES, Villages};
+use crate::error::{Error, Result};
+
+// The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
+#[allow(clippy::needless_range_loop)]
+pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
+    let n = h.len();
+    if n == 0 {
+        return Err(Error::Empty {
+            table: HOUSEHOLDS.into(),
+        });
+    }
+    let lengths: [(&str, usize); 18] = [
+        ("household_id", h.id.len()),
+        ("village_id", h.village.len()),
+        ("size", h.size.len()),
+        ("income_per_capita", h.income_per_capita.len()),
+        ("labour", h.labour.len()),
+        ("elderly", h.elderly.len()),
+        ("students", h.students.len()),
+        ("chronic_illness", h.chronic_illness.len()),
+        ("disability", h.disability.len()),
+        ("housing_safe", h.housing_safe.len()),
+        ("safe_water", h.safe_water.len()),
+        ("insured", h.insured.len()),
+        ("inhospitable", h.inhospitable.len()),
+        ("head_education_years", h.head_education_years.len()),
+        ("causes", h.causes.len()),
+        ("primary_cause", h.primary_cause.len()),
+        ("weight", h.weight.len()),
+        ("registered", h.registered.len()),
+    ];
+    for (column, found) in lengths {
+        if found != n {
+            return Err(Error::LengthMismatch {
+                table: HOUSEHOLDS.into(),
+                column: column.into(),
+                expected: n,
+                found,
+            });
+        }
+    }
+    let nv = v.len();
+    for (column, found) in [
+        ("village_id", v.id.len()),
+        ("population", v.population.len()),
+        ("region", v.region.len()),
+        ("poor", v.poor.len()),
+    ] {
+        if found != nv {
+            return Err(Error::LengthMismatch {
+                table: VILLAGES.into(),
+                column: column.into(),
+                expected: nv,
+                found,
+            });
+        }
+    }
+    if c.id.len() != c.len() {
+        return Err(Error::LengthMismatch {
+            table: "counties".into(),
+            column: "county_id".into(),
+            expected: c.len(),
+            found: c.id.len(),
+        });
+    }
+    for (table, column, ids) in [
+        (HOUSEHOLDS, "household_id", &h.id),
+        (VILLAGES, "village_id", &v.id),
+        ("counties", "county_id", &c.id),
+    ] {
+        if let Some((row, first)) = ids.first_duplicate() {
+            return Err(Error::DuplicateId {
+                table: table.into(),
+                column: column.into(),
+                row: row + 1,
+                value: ids.display(row),
+                first_row: first + 1,
+            });
+        }
+    }
+
+    let bad = |column: &str, i: usize, value: String, reason: &str| {
+        Err(Error::invalid_value(
+            HOUSEHOLDS,
+            column,
+            i + 1,
+            value,
+            reason,
+        ))
+    };
+    let mut village_people = vec![0u64; nv];
+    for i in 0..n {
+        let village = h.village[i] as usize;
+        if village >= nv {
+            return Err(Error::UnknownReference {
+                table: HOUSEHOLDS.into(),
+                column: "village_id".into(),
+                row: i + 1,
+                value: format!("village index {village}"),
+                target: "village".into(),
+            });
+        }
+        let size = h.size[i];
+        if size == 0 {
+            return bad(
+                "size",
+                i,
+                "0".into(),
+                "is not a household size (must be ≥ 1)",
+            );
+        }
+        for (column, count) in [
+            ("labour", h.labour[i]),
+            ("elderly", h.elderly[i]),
+            ("students", h.students[i]),
+            ("chronic_illness", h.chronic_illness[i]),
+            ("disability", h.disability[i]),
+        ] {
+            if count > size {
+                return bad(
+                    column,
+                    i,
+                    count.to_string(),
+                    &format!("exceeds the household size {size}"),
+                );
+            }
+        }
+        let income = h.income_per_capita[i];
+        if !income.is_finite() {
+            return bad(
+                "income_per_capita",
+                i,
+                if income.is_nan() {
+                    "NaN".to_string()
+                } else {
+                    income.to_string()
+                },
+                "is not a finite number",
+            );
+        }
+        if income < 0.0 {
+            return bad(
+                "income_per_capita",
+                i,
+                income.to_string(),
+                "is negative (net income per person must be ≥ 0)",
+            );
+        }
+        let weight = h.weight[i];
+        if !(weight.is_finite() && weight > 0.0) {
+            return bad(
+                "weight",
+                i,
+                if weight.is_nan() {
+                    "NaN".into()
+                } else {
+                    weight.to_string()
+                },
+                "is not a positive finite weight",
+            );
+        }
+        if let Some(primary) = h.primary_cause[i]
+            && !h.causes[i].contains(primary)
+        {
+            return bad(
+                "primary_cause",
+                i,
+                primary.code().into(),
+                &format!("is not among the household's causes \"{}\"", h.causes[i]),
+            );
+        }
+        if CauseSet::from_bits(h.causes[i].bits()).is_none() {
+            return bad(
+                "causes",
+                i,
+                h.causes[i].bits().to_string(),
+                "has bits of no known cause",
+            );
+        }
+        village_people[village] += u64::from(size);
+    }
+
+    let nc = c.len();
+    let mut county_region: Vec<Option<(Region, usize)>> = vec![None; nc];
+    for j in 0..nv {
+        let county = v.county[j] as usize;
+        if county >= nc {
+            return Err(Error::UnknownReference {
+                table: VILLAGES.into(),
+                column: "county_id".into(),
+                row: j + 1,
+                value: format!("county index {county}"),
+                target: "county".into(),
+            });
+        }
+        if u64::from(v.population[j]) < village_people[j] {
+            return Err(Error::invalid_value(
+                VILLAGES,
+                "population",
+                j + 1,
+                v.population[j],
+                format!(
+                    "is below the {} members of the village's households in the registry",
+                    village_people[j]
+                ),
+            ));
+        }
+        match county_region[county] {
+            None => county_region[county] = Some((v.region[j], j)),
+            Some((region, first)) if region != v.region[j] => {
+                return Err(Error::invalid_value(
+                    VILLAGES,
+                    "region",
+                    j + 1,
+                    v.region[j],
+                    format!(
+                        "differs from region {region} of village {} (row {}) in the same county",
+                        v.id.display(first),
+                        first + 1
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        if c.region[county] != v.region[j] {
+            return Err(Error::invalid_value(
+                VILLAGES,
+                "region",
+                j + 1,
+                v.region[j],
+                format!(
+                    "differs from region {} of its county {}",
+                    c.region[county],
+                    c.id.display(county)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
