@@ -1,0 +1,313 @@
+"""Proxy-means tests (see :mod:`fupin.targeting`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+from ._convert import error, f64, table, weights as _weights
+
+
+# ---- proxy-means test ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-sample evaluation of a proxy-means test by k-fold cross-validation.
+
+    ``fold`` is each row's fold (0-based; sizes differ by at most one, assignment a pure function
+    of ``seed``), ``predictions`` the out-of-fold predictions; ``r_squared`` and ``rmse`` are
+    computed on them with the survey weights (and per fold in ``fold_r_squared``, ``fold_rmse``).
+    ``errors`` are the targeting errors of selecting ``prediction < threshold`` against the true
+    ``target < threshold`` (see :func:`errors`).
+    """
+
+    folds: int
+    fold: np.ndarray
+    predictions: np.ndarray
+    r_squared: float
+    rmse: float
+    fold_r_squared: np.ndarray
+    fold_rmse: np.ndarray
+    threshold: float
+    errors: pd.Series
+
+
+class ProxyMeansTest:
+    """A fitted proxy-means test (PMT): welfare ≈ Xβ by weighted least squares.
+
+    With survey weights ``w``: ``β = (XᵀWX)⁻¹XᵀWy`` (solved by Householder QR). Reported:
+
+    * ``r_squared`` — weighted ``1 − Σwe² / Σw(y − ȳ_w)²`` (uncentred without an intercept);
+      ``adj_r_squared`` — ``1 − (1 − R²)(n − c)/(n − k)``, c = 1 with an intercept;
+    * ``coefficients`` — a DataFrame of ``coef``, ``se`` (HC1 robust: the sandwich
+      ``n/(n − k) · (XᵀWX)⁻¹ XᵀW diag(e²) WX (XᵀWX)⁻¹``, White 1980 with the MacKinnon & White
+      1985 factor, as Stata's ``regress … [pweight=w], vce(robust)``), ``classical_se``
+      (``Σwe²/(n − k) · (XᵀWX)⁻¹``), ``t`` = coef/se and ``p`` (two-sided, Student's t with
+      n − k degrees of freedom).
+
+    Build one with :meth:`fit`. Categorical proxies (text or categorical columns, or those named
+    in ``categorical``) become dummy columns ``name=level`` for every level but the reference
+    (the first level in byte-wise order unless given in ``reference``); ``predict`` encodes new
+    data with the levels of the fit (an unseen level is an error). Instances pickle.
+    """
+
+    __slots__ = (
+        "_array_weights", "_design", "_native", "intercept", "log_target", "proxies", "target",
+        "weights",
+    )
+
+    _native: _native.ProxyMeansTest
+    _design: list[tuple[str, list[str] | None, str | None]]
+    _array_weights: bool
+    target: str
+    """The target column."""
+    proxies: list[str]
+    """The proxy columns, as given (before dummy coding)."""
+    log_target: bool
+    """Whether the target is the natural log of the column."""
+    intercept: bool
+    """Whether an intercept was fitted."""
+    weights: str | None
+    """The weights column, when weights were given by name."""
+
+    @classmethod
+    def fit(
+        cls,
+        data: Any,
+        target: str,
+        proxies: Sequence[str],
+        weights: str | Any = None,
+        categorical: Sequence[str] | None = None,
+        log_target: bool = True,
+        intercept: bool = True,
+        reference: Mapping[str, str] | None = None,
+    ) -> ProxyMeansTest:
+        """Fit ``target`` (log of it with ``log_target``) on ``proxies`` by weighted least squares.
+
+        ``data`` is a pandas/polars/pyarrow table, a mapping of columns or a
+        :class:`fupin.Registry` (its households). ``weights`` is a column name or an array of
+        survey weights. ``categorical`` names proxies to dummy-code in addition to the text and
+        categorical columns, which always are. ``log_target`` takes the natural log of a target
+        that must then be positive (a zero income has no log: floor it first).
+        """
+        if isinstance(proxies, str):
+            proxies = [proxies]
+        cols = table(data, "data")
+        self = object.__new__(cls)
+        self.target = str(target)
+        self.proxies = [str(p) for p in proxies]
+        self.log_target = bool(log_target)
+        self.intercept = bool(intercept)
+        self.weights = weights if isinstance(weights, str) else None
+        self._array_weights = weights is not None and not isinstance(weights, str)
+        forced = set(categorical or ())
+        unknown = forced - set(self.proxies)
+        if unknown:
+            raise error(f"categorical {sorted(unknown)} are not among the proxies", column="categorical")
+        ref = dict(reference or {})
+        self._design = []
+        for p in self.proxies:
+            values = _column(cols, p)
+            if isinstance(values, list) or p in forced:
+                self._design.append((p, [], ref.get(p)))
+            else:
+                self._design.append((p, None, None))
+        x, names = self._matrix(cols, fitting=True)
+        y = self._target(cols)
+        w = self._weight_array(cols, weights)
+        self._native = _native.ProxyMeansTest.fit(x, names, y, w, self.intercept)
+        return self
+
+    # -- design ---------------------------------------------------------------------------
+    def _matrix(self, cols: Mapping[str, Any], fitting: bool = False) -> tuple[np.ndarray, list[str]]:
+        blocks: list[np.ndarray] = []
+        names: list[str] = []
+        n = _n_rows(cols)
+        for j, (p, levels, ref) in enumerate(self._design):
+            values = _column(cols, p)
+            if levels is None:
+                if isinstance(values, list):
+                    raise error(f"proxy `{p}` was numeric in the fit but is text here", column=p)
+                blocks.append(f64(values, p)[:, None])
+                names.append(p)
+                continue
+            text = _labels(values, p)
+            if fitting:
+                d = _native.dummies(p, text, ref)
+                self._design[j] = (p, list(d["levels"]), str(d["reference"]))
+            else:
+                d = _native.dummies(p, text, ref, levels)
+            blocks.append(np.asarray(d["matrix"], dtype=np.float64).reshape(n, -1))
+            names.extend(d["names"])
+        x = np.hstack(blocks) if blocks else np.empty((n, 0))
+        return np.ascontiguousarray(x, dtype=np.float64), names
+
+    def _target(self, cols: Mapping[str, Any]) -> np.ndarray:
+        y = f64(_column(cols, self.target), self.target)
+        return _native.log_target(self.target, y) if self.log_target else y
+
+    def _weight_array(self, cols: Mapping[str, Any], weights: Any) -> np.ndarray | None:
+        if isinstance(weights, str):
+            return f64(_column(cols, weights), weights)
+        return _weights(weights)
+
+    # -- results --------------------------------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        """Coefficient names: ``intercept`` first (if fitted), then the design columns."""
+        return list(self._native.names)
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """``coef``, ``se`` (HC1), ``classical_se``, ``t`` (coef/se) and ``p`` by coefficient."""
+        m = self._native
+        return pd.DataFrame(
+            {
+                "coef": m.coefficients,
+                "se": m.robust_se,
+                "classical_se": m.classical_se,
+                "t": m.t_values,
+                "p": m.p_values,
+            },
+            index=pd.Index(m.names, name="term"),
+        )
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """The HC1 covariance matrix of the coefficients."""
+        names = pd.Index(self._native.names, name="term")
+        return pd.DataFrame(self._native.robust_covariance, index=names, columns=names)
+
+    @property
+    def r_squared(self) -> float:
+        """Weighted R² (uncentred without an intercept)."""
+        return self._native.r_squared
+
+    @property
+    def adj_r_squared(self) -> float:
+        """Adjusted R²."""
+        return self._native.adj_r_squared
+
+    @property
+    def residual_variance(self) -> float:
+        """``σ² = (Σwe²/Σw) · n/(n − k)``, invariant to the scale of the weights."""
+        return self._native.residual_variance
+
+    @property
+    def n_obs(self) -> int:
+        """Number of observations."""
+        return self._native.n_obs
+
+    def predict(self, data: Any) -> np.ndarray:
+        """Predicted target (in log units with ``log_target``) for the rows of ``data``."""
+        x, _ = self._matrix(table(data, "data"))
+        return self._native.predict(x)
+
+    def cross_validate(
+        self,
+        data: Any,
+        folds: int = 5,
+        seed: int = 0,
+        threshold: float | None = None,
+        line: float | None = None,
+        weights: str | Any = None,
+    ) -> CrossValidation:
+        """k-fold cross-validation of this specification on ``data``; categorical levels are
+        those of the fit.
+
+        Give ``threshold`` on the scale of the target (log yuan with ``log_target``) or the
+        poverty ``line`` in yuan (its log is taken with ``log_target``). ``weights`` (a column
+        name or an array) default to the fit's weights column; a fit weighted by an array needs
+        its weights given again here.
+        """
+        if weights is None:
+            if self._array_weights:
+                raise error(
+                    "this test was fitted with an array of weights: pass weights= for the data "
+                    "to cross-validate on",
+                    column="weights",
+                )
+            weights = self.weights
+        if (threshold is None) == (line is None):
+            raise error("cross_validate needs exactly one of threshold and line", column="threshold")
+        if threshold is None:
+            assert line is not None
+            if not (line > 0 and math.isfinite(line)):
+                raise error(f"line must be positive and finite, got {line}", column="line", value=line)
+            threshold = math.log(line) if self.log_target else float(line)
+        cols = table(data, "data")
+        x, names = self._matrix(cols)
+        y = self._target(cols)
+        w = self._weight_array(cols, weights)
+        cv = _native.pmt_cross_validate(
+            x, names, y, w, self.intercept, int(folds), int(seed), float(threshold)
+        )
+        return CrossValidation(
+            folds=int(cv["folds"]),
+            fold=cv["fold"],
+            predictions=cv["predictions"],
+            r_squared=float(cv["r_squared"]),
+            rmse=float(cv["rmse"]),
+            fold_r_squared=cv["fold_r_squared"],
+            fold_rmse=cv["fold_rmse"],
+            threshold=float(cv["threshold"]),
+            errors=pd.Series(cv["errors"], name="errors"),
+        )
+
+    def summary(self) -> str:
+        """A plain-text report: specification, fit statistics and the coefficient table."""
+        y = f"log({self.target})" if self.log_target else self.target
+        head = [
+            f"Proxy-means test: {y} on {len(self.proxies)} proxies (WLS"
+            + (f", weights={self.weights}" if self.weights else "")
+            + ")",
+            f"observations: {self.n_obs:,}   R²: {self.r_squared:.4f}   "
+            f"adjusted R²: {self.adj_r_squared:.4f}   σ²: {self.residual_variance:.4g}",
+            "standard errors: HC1 (heteroskedasticity-robust); p from t(n − k)",
+            "",
+        ]
+        return "\n".join(head) + self.coefficients.to_string(float_format=lambda v: f"{v:.4g}")
+
+    def __repr__(self) -> str:
+        return (
+            f"<fupin.targeting.ProxyMeansTest: {self.target} on {len(self.proxies)} proxies, "
+            f"n={self.n_obs:,}, R²={self.r_squared:.4f}>"
+        )
+
+
+def _n_rows(cols: Mapping[str, Any]) -> int:
+    for v in cols.values():
+        return len(v)
+    return 0
+
+
+def _column(cols: Mapping[str, Any], name: str) -> Any:
+    if name not in cols:
+        raise error(
+            f"column `{name}` is not in the data (columns: {', '.join(map(str, cols))})", column=name
+        )
+    return cols[name]
+
+
+def _labels(values: Any, name: str) -> list[str]:
+    if isinstance(values, list):
+        out = []
+        for i, v in enumerate(values):
+            if v is None:
+                raise error(f"{name}: row {i + 1} is missing", column=name, row=i + 1, value=None)
+            out.append(str(v))
+        return out
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        bad = np.flatnonzero(np.isnan(a))
+        if bad.size:
+            i = int(bad[0])
+            raise error(f"{name}: row {i + 1} is missing", column=name, row=i + 1, value="NaN")
+    return [str(v) for v in a.tolist()]
