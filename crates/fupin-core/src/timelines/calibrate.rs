@@ -30,13 +30,18 @@
 //!
 //! **Village shocks.** With village ids, growths are demeaned within village × year (sample
 //! covariances divide by Σ (n_v − 1)), which absorbs village disasters and any village-level growth;
-//! without them, by year. Disasters are village-years flagged in a `disaster` column, or, without
-//! one, found by a **jump rule**: village `v` is hit in year `t` when its mean of `x_it − x_i0` falls
-//! more than `jump` log points below the median village's (`jump` = 0.15 by default, half the
-//! default 30 % loss: reliable with tens of households per village, whose mean is then known to a
-//! few hundredths). `disaster.probability` is the share of village-years flagged (years 1…T),
-//! `disaster.income_loss` is `1 − exp(mean deviation of flagged village-years from the unflagged
-//! mean)`, and `γ̂` uses only growths whose village was unflagged in both years.
+//! without them, by year. Disasters are the village-years flagged in a `disaster` column
+//! (`disaster.probability` = the flagged share of village-years 1…T, `disaster.income_loss` =
+//! `1 − exp(mean deviation of flagged village-years from the unflagged mean)`), or, without one,
+//! found as a **two-component mixture**: the deviation of village `v`'s mean of `x_t − x_0` from
+//! the median village's is `N(0, s_t²/n_v)` in a normal year and `N(ℓ, s_t²/n_v)` in a disaster
+//! year (`s_t²` the pooled within-village variance, `ℓ = ln(1 − loss)`), mixed with probability
+//! `p`; EM (Dempster, Laird & Rubin 1977) from a **jump rule** start (village-years more than
+//! `jump` = 0.15 log points below the median) estimates `p` (`disaster.probability`) and `ℓ`
+//! (`disaster.income_loss = 1 − e^ℓ`), and a village-year is flagged when its posterior
+//! probability of a disaster exceeds ½. Because the noise of each village's mean is modelled, small
+//! villages do not inflate the frequency as a fixed threshold would. `γ̂` uses only growths whose
+//! village was unflagged in both years.
 //!
 //! **Health shocks** enter net income additively, where they cannot be told from transitory
 //! shocks; give market income (before out-of-pocket costs) and a `health` flag column, whose mean
@@ -76,9 +81,9 @@ pub struct IncomePanel<'a> {
 /// Settings of [`estimate_income_process`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IncomeOptions {
-    /// Jump rule: a village-year whose mean log income (relative to the base year) falls more than
-    /// this many log points below the median village's is a disaster. Default 0.15 (half the
-    /// model's default loss, ln(1 − 0.3) ≈ −0.36, see the module docs).
+    /// Start of the disaster mixture's EM: village-years whose mean log income (relative to the
+    /// base year) falls more than this many log points below the median village's. Default 0.15
+    /// (about half the model's default loss, ln(1 − 0.3) ≈ −0.36; see the module docs).
     pub jump: f64,
     /// Bootstrap replicates for the standard errors (0: none; errors are then NaN). Default 199.
     pub bootstrap: u32,
@@ -133,7 +138,7 @@ pub struct IncomeEstimate {
     pub clusters: usize,
     /// First and last calendar year.
     pub years: (i32, i32),
-    /// Village-years flagged as disasters (years 1…T).
+    /// Village-years flagged as disasters (years 1…T; posterior > ½ under the mixture).
     pub flagged: u64,
     /// Bootstrap replicates that succeeded / failed.
     pub bootstrap_ok: u32,

@@ -17,6 +17,8 @@ pub(crate) struct Cluster {
     pub cross: Vec<f64>,
     /// Σ (x_t − x_0) over members, t = 1…T (index t − 1).
     pub level: Vec<f64>,
+    /// Σ (x_t − x_0)² over members, t = 1…T.
+    pub level_sq: Vec<f64>,
     /// Flagged disaster by year 1…T (from the `disaster` column).
     pub given: Vec<bool>,
     pub health_events: f64,
@@ -148,6 +150,7 @@ pub(crate) fn prepare(panel: &IncomePanel<'_>) -> Result<Prepared> {
                 sum: vec![0.0; k_n],
                 cross: vec![0.0; k_n * k_n],
                 level: vec![0.0; t_n],
+                level_sq: vec![0.0; t_n],
                 given: vec![false; t_n],
                 health_events: 0.0,
                 health_obs: 0.0,
@@ -165,6 +168,7 @@ pub(crate) fn prepare(panel: &IncomePanel<'_>) -> Result<Prepared> {
         }
         for t in 1..=t_n {
             c.level[t - 1] += x[t] - x[0];
+            c.level_sq[t - 1] += (x[t] - x[0]).powi(2);
             if let Some(d) = panel.disaster {
                 c.given[t - 1] |= d[rows[t]];
             }
@@ -229,6 +233,77 @@ fn weighted_median(pairs: &mut [(f64, f64)]) -> f64 {
     f64::NAN
 }
 
+/// Village disasters as a two-component mixture of village-year deviations
+/// `δ_vt = mean_v(x_t − x_0) − median over villages`: `δ ~ (1 − p)·N(0, s_vt²) + p·N(ℓ, s_vt²)`, with
+/// `s_vt² = s_t²/n_v` from the pooled within-village variance `s_t²`. EM from `p` = share below
+/// `−jump`, `ℓ = −2·jump`. Returns the posterior probability of a disaster by cluster × year, `p`
+/// and `ℓ` (the log of the income factor of a hit village).
+#[allow(clippy::needless_range_loop)]
+fn disaster_mixture(
+    cl: &[Cluster],
+    mult: &[f64],
+    t_n: usize,
+    jump: f64,
+) -> (Vec<Vec<f64>>, f64, f64) {
+    let g = cl.len();
+    let mut delta = vec![vec![0.0; t_n]; g];
+    let mut var = vec![vec![0.0; t_n]; g];
+    for t in 0..t_n {
+        let mut pairs: Vec<(f64, f64)> = cl
+            .iter()
+            .zip(mult)
+            .filter(|(_, m)| **m > 0.0)
+            .map(|(c, &m)| (c.level[t] / c.n, m))
+            .collect();
+        let median = weighted_median(&mut pairs);
+        let (mut ss, mut dof) = (0.0, 0.0);
+        for (c, &m) in cl.iter().zip(mult) {
+            ss += m * (c.level_sq[t] - c.level[t] * c.level[t] / c.n);
+            dof += m * (c.n - 1.0);
+        }
+        let s2 = if dof > 0.0 { ss / dof } else { 0.0 };
+        for (i, c) in cl.iter().enumerate() {
+            delta[i][t] = c.level[t] / c.n - median;
+            var[i][t] = (s2 / c.n).max(1e-12);
+        }
+    }
+    let total: f64 = mult.iter().sum::<f64>() * t_n as f64;
+    let below: f64 = (0..g)
+        .map(|i| mult[i] * delta[i].iter().filter(|&&d| d < -jump).count() as f64)
+        .sum();
+    let mut p = (below / total).clamp(0.01, 0.5);
+    let mut fall = -2.0 * jump;
+    let mut post = vec![vec![0.0; t_n]; g];
+    for _ in 0..500 {
+        let (mut sw, mut swd, mut swp) = (0.0, 0.0, 0.0);
+        for i in 0..g {
+            for t in 0..t_n {
+                let (d, v) = (delta[i][t], var[i][t]);
+                // log-odds of the disaster component (the common normalising constants cancel).
+                let lo = (p / (1.0 - p)).ln() + (d * d - (d - fall) * (d - fall)) / (2.0 * v);
+                let w = 1.0 / (1.0 + (-lo).exp());
+                post[i][t] = w;
+                sw += mult[i] * w;
+                swd += mult[i] * w * d / v;
+                swp += mult[i] * w / v;
+            }
+        }
+        let p_new = (sw / total).clamp(1e-9, 1.0 - 1e-9);
+        let fall_new = if swp > 0.0 {
+            (swd / swp).min(0.0)
+        } else {
+            fall
+        };
+        let done = (p_new - p).abs() < 1e-12 && (fall_new - fall).abs() < 1e-12;
+        p = p_new;
+        fall = fall_new;
+        if done {
+            break;
+        }
+    }
+    (post, p, fall)
+}
+
 pub(crate) struct Point {
     pub values: Vec<f64>,
     pub theta: Vec<f64>,
@@ -247,24 +322,16 @@ pub(crate) fn estimate_once(
     let t_n = prep.t_n;
     let k_n = t_n - 1;
     let cl = &prep.clusters;
-    // Disaster flags by cluster × year (1…T).
+    // Disaster flags by cluster × year (1…T): given, or from the mixture fitted by EM.
+    let mut mixture: Option<(f64, f64)> = None;
     let flags: Vec<Vec<bool>> = if prep.flags_given {
         cl.iter().map(|c| c.given.clone()).collect()
     } else if prep.by_village {
-        let mut f = vec![vec![false; t_n]; cl.len()];
-        for t in 0..t_n {
-            let mut pairs: Vec<(f64, f64)> = cl
-                .iter()
-                .zip(mult)
-                .filter(|(_, m)| **m > 0.0)
-                .map(|(c, &m)| (c.level[t] / c.n, m))
-                .collect();
-            let median = weighted_median(&mut pairs);
-            for (i, c) in cl.iter().enumerate() {
-                f[i][t] = c.level[t] / c.n - median < (1.0 - jump).ln().min(-jump);
-            }
-        }
-        f
+        let (post, p, fall) = disaster_mixture(cl, mult, t_n, jump);
+        mixture = Some((p, fall));
+        post.iter()
+            .map(|row| row.iter().map(|&w| w > 0.5).collect())
+            .collect()
     } else {
         vec![vec![false; t_n]; cl.len()]
     };
@@ -382,7 +449,10 @@ pub(crate) fn estimate_once(
     }
     let gamma = gammas.iter().sum::<f64>() / gammas.len() as f64;
     let mut values = vec![gamma.exp() - 1.0, theta[0], theta[1], theta[2], theta[3]];
-    if prep.by_village || prep.flags_given {
+    if let Some((p, fall)) = mixture {
+        values.push(p);
+        values.push(1.0 - fall.exp());
+    } else if prep.by_village || prep.flags_given {
         let years: f64 = cl.iter().zip(mult).map(|(_, &m)| m * t_n as f64).sum();
         values.push(flagged / years);
         let (mut dev, mut wsum) = (0.0, 0.0);
