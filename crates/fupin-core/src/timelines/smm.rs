@@ -286,6 +286,26 @@ fn check(params: &[SmmParameter], target: &SmmTarget) -> Result<()> {
 /// [`Error::InvalidParameter`] / [`Error::InvalidValue`] for bad parameters or target,
 /// [`Error::Numerical`] when the Jacobian is singular (a parameter that does not move the path),
 /// [`Error::Cancelled`], and the engine's errors.
+///
+/// # Examples
+/// ```
+/// use fupin_core::dynamics::IncomeModel;
+/// use fupin_core::engine::{Measure, RunConfig, Scenario, simulate};
+/// use fupin_core::synth::synthetic;
+/// use fupin_core::timelines::{SmmOptions, SmmParameter, SmmTarget, fit_headcount, set_parameter};
+/// let reg = synthetic(800, 8, 1)?;
+/// // The target: the model's own mean path at growth 0.06 (same seed and replicates).
+/// let truth = set_parameter(&IncomeModel::default(), "income.growth", 0.06)?;
+/// let config = RunConfig { replications: 4, seed: 0, household_outputs: false, ..RunConfig::new(2016, 5) };
+/// let res = simulate(&reg, &[Scenario::new("truth")], &truth, &config, &mut |_, _| true)?;
+/// let values = res.replicate_values(0, Measure::IncomeHeadcountRatio).mean_axis(ndarray::Axis(0)).unwrap().to_vec();
+/// let growth = SmmParameter { name: "income.growth".into(), start: 0.02, lower: -0.05, upper: 0.3, step: 0.01 };
+/// let options = SmmOptions { measure: Measure::IncomeHeadcountRatio, replications: 4, ..SmmOptions::default() };
+/// let target = SmmTarget { first_year: 2016, values, std_err: None };
+/// let fit = fit_headcount(&reg, &IncomeModel::default(), &[growth], &target, &options, &mut |_, _| true)?;
+/// assert!((fit.estimate[0] - 0.06).abs() < 0.01, "{:?}", fit.estimate);
+/// # Ok::<(), fupin_core::Error>(())
+/// ```
 pub fn fit_headcount(
     registry: &Registry,
     model: &IncomeModel,
@@ -432,4 +452,60 @@ pub fn fit_headcount(
         converged: out.converged,
         model: fitted_model,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_parameter_sets_nested_fields_and_validates() {
+        let m = set_parameter(&IncomeModel::default(), "disaster.probability", 0.2).unwrap();
+        assert_eq!(m.disaster.probability, 0.2);
+        let e = set_parameter(&m, "disaster.probability", 1.5).unwrap_err();
+        assert_eq!(e.column(), Some("disaster.probability"));
+        let e = set_parameter(&m, "exit.require_insurance", 1.0).unwrap_err();
+        assert!(e.to_string().contains("numeric"), "{e}");
+        let e = set_parameter(&m, "income", 1.0).unwrap_err();
+        assert!(e.to_string().contains("numeric"), "{e}");
+    }
+
+    #[test]
+    fn parameters_and_target_are_checked_before_simulating() {
+        let p = SmmParameter {
+            name: "income.growth".into(),
+            start: 0.1,
+            lower: 0.0,
+            upper: 0.2,
+            step: 0.01,
+        };
+        let t = SmmTarget {
+            first_year: 2016,
+            values: vec![1.0, 2.0],
+            std_err: None,
+        };
+        assert!(check(std::slice::from_ref(&p), &t).is_ok());
+        let wide = SmmParameter {
+            step: 0.15,
+            ..p.clone()
+        };
+        assert!(check(&[wide], &t).unwrap_err().to_string().contains("step"));
+        let nan = SmmTarget {
+            values: vec![1.0, f64::NAN],
+            ..t.clone()
+        };
+        assert_eq!(
+            check(std::slice::from_ref(&p), &nan).unwrap_err().row(),
+            Some(2)
+        );
+        let se = SmmTarget {
+            std_err: Some(vec![1.0, 0.0]),
+            ..t.clone()
+        };
+        assert_eq!(
+            check(std::slice::from_ref(&p), &se).unwrap_err().column(),
+            Some("std_err")
+        );
+        assert!(check(&[], &t).is_err());
+    }
 }
