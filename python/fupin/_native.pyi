@@ -19,6 +19,7 @@ __all__ = [
     "estimated_poor_by_village", "exit_check", "five_looks", "log_target", "mpi",
     "pmt_cross_validate", "quota_selection", "select_below", "select_by_quota", "targeting_errors",
     "two_assurances_three_guarantees",
+    "calibrate_headcount", "calibrate_income",
 ]
 
 __version__: str
@@ -435,4 +436,36 @@ def adjust(
     line: float,
     checklist: Checklist | None = None,
     household: dict[str, _F64] | None = None,
+) -> dict[str, Any]: ...
+
+# ---- timelines: calibration ------------------------------------------------------------------
+
+def calibrate_income(
+    household: _I64,
+    year: _I64,
+    income: _F64,
+    village: _I64 | None = None,
+    health: _Bool | None = None,
+    disaster: _Bool | None = None,
+    jump: float = 0.15,
+    bootstrap: int = 199,
+    seed: int = 0,
+) -> dict[str, Any]: ...
+def calibrate_headcount(
+    registry: Registry,
+    model: str,
+    names: list[str],
+    start: list[float],
+    lower: list[float],
+    upper: list[float],
+    step: list[float],
+    first_year: int,
+    target: list[float],
+    target_se: list[float] | None,
+    measure: str,
+    replications: int,
+    seed: int,
+    threads: int | None,
+    max_iterations: int,
+    progress: Any = None,
 ) -> dict[str, Any]: ...

@@ -48,16 +48,30 @@ from ._columns import (
     line_per_row,
     relabel_households,
 )
+from ._calibrate import (
+    HeadcountCalibration,
+    IncomeCalibration,
+    calibrate_headcount,
+    calibrate_income,
+)
 from ._hazard import HazardModel
+from ._projections import at_risk, exit_projections, simulated_spells
 
 __all__ = [
     "HazardModel",
+    "HeadcountCalibration",
+    "IncomeCalibration",
     "LogRankResult",
+    "at_risk",
+    "calibrate_headcount",
+    "calibrate_income",
+    "exit_projections",
     "kaplan_meier",
     "logrank",
     "median_survival",
     "nelson_aalen",
     "person_periods",
+    "simulated_spells",
     "spells",
 ]
 

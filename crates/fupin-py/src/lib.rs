@@ -2,6 +2,7 @@
 //! logic lives in this crate. Inputs are copied into owned Rust values, the GIL is released for
 //! the work, and every core error is mapped by `errors::to_py`.
 
+mod calibrate;
 mod dynamics;
 mod engine;
 mod errors;
@@ -25,6 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synth::register(m)?;
     targeting::register(m)?;
     timelines::register(m)?;
+    calibrate::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
