@@ -7,6 +7,7 @@ mod engine;
 mod errors;
 mod long_call;
 mod metrics;
+mod policy;
 mod registry;
 mod synth;
 mod targeting;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dynamics::register(m)?;
     engine::register(m)?;
     metrics::register(m)?;
+    policy::register(m)?;
     synth::register(m)?;
     targeting::register(m)?;
     timelines::register(m)?;
