@@ -1,5 +1,10 @@
 """The ``fupin`` command.
 
+``fupin compare`` spends the same budget three ways on the embedded Taiqian county (or a registry
+given as CSV files) — uniform (大水漫灌), by cause (对症下药) and a welfare floor only (兜底) — and
+prints poor people by year with bands, exits, spending, cost per (sustained) exit and the paired
+differences against the first scenario, and draws poor people by year to a PNG.
+
 ``fupin profile`` prints the poverty profile of the embedded default county (Taiqian) or of a
 registry given as CSV files: headcount, gap, the villages still above their exit threshold, and
 the causes of poverty.
@@ -14,6 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import datasets, metrics
+from ._compare import add_compare_parser
 from ._native import FupinError
 from .lines import poverty_line
 from .registry import Registry
@@ -76,6 +82,7 @@ def _profile(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fupin", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    add_compare_parser(sub)
     p = sub.add_parser("profile", help="poverty profile of a registry (default: embedded Taiqian county)")
     p.add_argument("--households", help="households CSV (default: the embedded county)")
     p.add_argument("--villages", help="villages CSV (optional)")

@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use fupin_core::Error;
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Measure, Results, RunConfig, Scenario, simulate as run_simulation};
+use fupin_core::engine::{
+    CompareOptions, Measure, Results, RunConfig, Scenario, simulate as run_simulation,
+};
 use fupin_core::registry::Ids;
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -16,12 +18,15 @@ use crate::errors::IntoPyResult;
 use crate::long_call::{run_long, run_short};
 use crate::registry::PyRegistry;
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> fupin_core::Result<T> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> fupin_core::Result<T> {
     serde_json::from_str(text)
         .map_err(|e| Error::invalid_parameter(what, text_excerpt(text), e.to_string()))
 }
 
-fn text_excerpt(text: &str) -> String {
+pub(crate) fn text_excerpt(text: &str) -> String {
     let mut s: String = text.chars().take(80).collect();
     if text.chars().count() > 80 {
         s.push('…');
@@ -29,7 +34,7 @@ fn text_excerpt(text: &str) -> String {
     s
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> fupin_core::Result<String> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> fupin_core::Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
 }
 
@@ -140,7 +145,7 @@ pub struct PyResults {
     inner: Arc<Results>,
 }
 
-fn ids_to_py(py: Python<'_>, ids: &Ids) -> PyResult<Py<PyAny>> {
+pub(crate) fn ids_to_py(py: Python<'_>, ids: &Ids) -> PyResult<Py<PyAny>> {
     Ok(match ids {
         Ids::Int(v) => v.clone().into_pyarray(py).into_any().unbind(),
         Ids::Text(v) => v.clone().into_pyobject(py)?.into_any().unbind(),
@@ -316,6 +321,112 @@ impl PyResults {
         out.set_item("income", income.into_pyarray(py))?;
         out.set_item("poor", poor.into_pyarray(py))?;
         Ok(out)
+    }
+
+    /// Paired and unpaired differences `b − a` by quantity × year, as a dict of columns.
+    #[pyo3(signature = (a, b, sustained_years=2, level=0.95))]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        a: &str,
+        b: &str,
+        sustained_years: u32,
+        level: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = CompareOptions {
+            sustained_years,
+            level,
+        };
+        let (inner, a, b) = (self.inner.clone(), a.to_string(), b.to_string());
+        let c = run_short(py, move || inner.compare(&a, &b, &options))?;
+        let out = PyDict::new(py);
+        out.set_item("quantity", c.quantity)?;
+        out.set_item("year", c.year.into_pyarray(py))?;
+        for (name, v) in [
+            ("mean_a", c.mean_a),
+            ("mean_b", c.mean_b),
+            ("difference", c.difference),
+            ("paired_se", c.paired_se),
+            ("paired_low", c.paired_low),
+            ("paired_high", c.paired_high),
+            ("unpaired_se", c.unpaired_se),
+            ("unpaired_low", c.unpaired_low),
+            ("unpaired_high", c.unpaired_high),
+        ] {
+            out.set_item(name, v.into_pyarray(py))?;
+        }
+        Ok(out)
+    }
+
+    /// Spending categories (measure names) of a scenario; empty without a policy.
+    fn categories(&self, py: Python<'_>, scenario: &str) -> PyResult<Vec<String>> {
+        let s = self.scenario_index(py, scenario)?;
+        Ok(self.inner.scenarios[s].categories.clone())
+    }
+
+    /// Programme spending of a scenario by replicate × year × category, yuan.
+    fn spending_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+    ) -> PyResult<Bound<'py, PyArray3<f64>>> {
+        let s = self.scenario_index(py, scenario)?;
+        let k_n = self.inner.scenarios[s].categories.len();
+        let shape = (self.inner.replications as usize, self.inner.n_years(), k_n);
+        let mut out = ndarray::Array3::<f64>::zeros(shape);
+        for k in 0..k_n {
+            let v = self.inner.spending_values(s, k);
+            out.index_axis_mut(ndarray::Axis(2), k).assign(&v);
+        }
+        Ok(out.into_pyarray(py))
+    }
+
+    /// Spending by scenario × year × measure (mean, 5th and 95th percentiles over replicates).
+    fn spending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = self.inner.spending();
+        let out = PyDict::new(py);
+        out.set_item("scenario", t.scenario)?;
+        out.set_item("year", t.year.into_pyarray(py))?;
+        out.set_item("measure", t.measure)?;
+        out.set_item("mean", t.mean.into_pyarray(py))?;
+        out.set_item("p5", t.p5.into_pyarray(py))?;
+        out.set_item("p95", t.p95.into_pyarray(py))?;
+        Ok(out)
+    }
+
+    /// Mean spending by scenario × county × year × measure (rows with spending only).
+    fn county_spending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = self.inner.county_spending();
+        let out = PyDict::new(py);
+        out.set_item("scenario", t.scenario)?;
+        out.set_item("county_id", t.county)?;
+        out.set_item("year", t.year.into_pyarray(py))?;
+        out.set_item("measure", t.measure)?;
+        out.set_item("mean", t.mean.into_pyarray(py))?;
+        Ok(out)
+    }
+
+    /// Mean exits and returns by scenario × year × primary cause (rows with any flow only).
+    fn flows_by_cause<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = self.inner.flows_by_cause();
+        let out = PyDict::new(py);
+        out.set_item("scenario", t.scenario)?;
+        out.set_item("year", t.year.into_pyarray(py))?;
+        out.set_item("cause", t.cause)?;
+        out.set_item("exits", t.exits_mean.into_pyarray(py))?;
+        out.set_item("returns", t.returns_mean.into_pyarray(py))?;
+        Ok(out)
+    }
+
+    /// Sustained exits of a scenario (exited, not returned within `k` years): replicates × years.
+    fn sustained_exits<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+        k: u32,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let s = self.scenario_index(py, scenario)?;
+        Ok(matrix(py, self.inner.sustained_exits(s, k)))
     }
 
     /// Merge the results of another shard of the same run (exact).

@@ -8,6 +8,7 @@ mod engine;
 mod errors;
 mod long_call;
 mod metrics;
+mod policy;
 mod registry;
 mod synth;
 mod targeting;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dynamics::register(m)?;
     engine::register(m)?;
     metrics::register(m)?;
+    policy::register(m)?;
     synth::register(m)?;
     targeting::register(m)?;
     timelines::register(m)?;

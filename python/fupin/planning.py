@@ -1,0 +1,79 @@
+"""The plan of a scenario: who gets which measure from when, and the money committed by year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import pandas as pd
+
+from . import _native
+from .dynamics import IncomeModel
+from .engine import Scenario, _years
+from .registry import Registry
+
+__all__ = ["Plan", "plan"]
+
+
+class Plan(NamedTuple):
+    """What :func:`plan` returns."""
+
+    #: One row per assignment: ``household_id``, ``measure``, ``start_year``, ``end_year`` (the
+    #: first year no longer funded; <NA>: funded to the end of the run), ``intensity``.
+    assignments: pd.DataFrame
+    #: Money reserved by year (rows) × measure (columns), yuan: the most each measure may spend.
+    committed: pd.DataFrame
+    #: By year: ``budget`` (new money), ``available`` (with carry-over), ``committed`` (all
+    #: measures) and ``unspent`` (available − committed; carried over if the budget says so).
+    #: ``attrs["unlimited"]`` is true without a budget; ``attrs["unfunded"]`` lists the rows of an
+    #: Explicit table that did not fit their year's money.
+    budget: pd.DataFrame
+
+
+def plan(
+    registry: Registry,
+    scenario: Scenario,
+    years: Iterable[int] = range(2016, 2021),
+    model: IncomeModel | None = None,
+) -> Plan:
+    """Plan ``scenario``'s policy for ``registry`` over ``years`` under its budget — exactly the
+    plan :func:`fupin.simulate` runs (planning happens before the run and needs no draws).
+
+    The floor's reservation depends on the poverty line: the scenario's own line, else
+    ``model``'s (default: the national line).
+
+    >>> import fupin
+    >>> reg = fupin.datasets.county("changle")
+    >>> s = fupin.Scenario("drip", policy=fupin.policy.ByCause(), budget=2_000_000)
+    >>> p = fupin.plan(reg, s, years=range(2016, 2019))
+    >>> bool((p.budget["committed"] <= p.budget["available"]).all())
+    True
+    """
+    if not isinstance(registry, Registry):
+        raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a fupin.Scenario, got {type(scenario).__name__}")
+    model = IncomeModel() if model is None else model
+    first_year, n_years = _years(years)
+    cols = _native.plan(registry._native, scenario.to_json(), model.to_json(), first_year, n_years)
+    assignments = pd.DataFrame({
+        "household_id": cols["household_id"],
+        "measure": cols["measure"],
+        "start_year": cols["start_year"],
+        "end_year": pd.array(cols["end_year"], dtype="Int64"),
+        "intensity": cols["intensity"],
+    })
+    committed = pd.DataFrame(cols["committed"], index=pd.Index(cols["years"], name="year"),
+                             columns=pd.Index(cols["measures"], name="measure"))
+    total = committed.sum(axis=1)
+    budget = pd.DataFrame({
+        "budget": cols["budget"],
+        "available": cols["available"],
+        "committed": total.to_numpy(),
+    }, index=committed.index)
+    budget["unspent"] = budget["available"] - budget["committed"]
+    if cols["unlimited"]:
+        budget[["budget", "available", "unspent"]] = float("nan")
+    budget.attrs["unlimited"] = bool(cols["unlimited"])
+    budget.attrs["unfunded"] = list(cols["unfunded"])
+    return Plan(assignments, committed, budget)

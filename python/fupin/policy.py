@@ -1,0 +1,247 @@
+"""Allocation rules: who gets which measure when (大水漫灌 vs 对症下药 vs a planner's table).
+
+A policy is planned before the run under the scenario's budget (``fupin.Scenario(..., policy=...,
+budget=...)``): each year recurring commitments (floors, premiums, school costs, interest
+subsidies, the second year of a move) are funded first, then the rule's new assignments while their
+reservation fits what is left; unspent money is carried over (unless ``carry_over`` is false). A
+measure never spends more than its reservation, so no scenario spends more than its budget in any
+year (plus what it carried over). :func:`fupin.plan` shows the plan.
+
+* :class:`Uniform` — the same mix for every registered household at one intensity (大水漫灌).
+* :class:`ByCause` — measures by cause of poverty, households ranked, funded until the money runs
+  out (对症下药, 精准扶贫).
+* :class:`Explicit` — a table of household × measure × start year (一户一策).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+from ._frames import columns_of
+
+__all__ = ["CAUSES", "ByCause", "Explicit", "Policy", "Uniform", "budget_spec"]
+
+#: Cause codes (致贫原因).
+CAUSES: tuple[str, ...] = (
+    "illness", "disability", "schooling", "disaster", "marriage", "land", "water", "skills",
+    "capital", "labour", "transport", "motivation", "other",
+)
+
+
+def _invalid(field: str, message: str) -> Exception:
+    """A ValidationError naming ``field`` (``err.column``), as the core's errors do."""
+    err = _native.ValidationError(f"{field}: {message}")
+    err.column, err.row, err.value = field, None, None  # type: ignore[attr-defined]
+    return err
+
+
+class Policy:
+    """Base of the allocation rules; a policy is plain data (:meth:`to_dict`)."""
+
+    __slots__ = ("_spec",)
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self._spec: dict[str, Any] = _parsed(spec)
+
+    @staticmethod
+    def from_dict(spec: Mapping[str, Any]) -> Policy:
+        """A policy from its dict form (``{"rule": "by_cause", ...}``)."""
+        spec = _parsed(spec)
+        cls = {"uniform": Uniform, "by_cause": ByCause, "explicit": Explicit}[spec["rule"]]
+        p = cls.__new__(cls)
+        p._spec = spec
+        return p
+
+    @property
+    def rule(self) -> str:
+        return self._spec["rule"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(self._spec))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self._spec == other._spec
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._spec.items()
+                           if k != "rule" and k != "assignments")
+        if "assignments" in self._spec:
+            fields = f"{len(self._spec['assignments'])} rows"
+        return f"{type(self).__name__}({fields})"
+
+
+def _parsed(spec: Mapping[str, Any]) -> dict[str, Any]:
+    # Parsed by the core (unknown fields, types); measure names are checked against the scenario's
+    # catalogue when the policy is put in a Scenario.
+    return json.loads(_native.policy_parse(json.dumps(dict(spec))))
+
+
+class Uniform(Policy):
+    """大水漫灌 ("flood irrigation"): every registered household gets the measures of ``mix`` it is
+    eligible for, all at one intensity chosen each year so that the year's money (after recurring
+    commitments) is spread evenly; later years raise the intensity towards 1 with money left.
+    Money scales with intensity (35 % of a grant is 35 % of the grant and of its gain); guarantees
+    (safe housing, insurance, schooling) need a full measure.
+
+    ``mix`` defaults to ``["industry", "health", "education"]`` (the usual spread of county
+    industry funds plus the two universal programmes; an assumption); ``min_intensity`` (default
+    0.01) is the smallest intensity worth assigning.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, mix: Sequence[str] | None = None, min_intensity: float = 0.01) -> None:
+        spec: dict[str, Any] = {"rule": "uniform", "min_intensity": float(min_intensity)}
+        if mix is not None:
+            if isinstance(mix, str):
+                mix = [mix]
+            spec["mix"] = [str(m) for m in mix]
+        super().__init__(spec)
+
+
+class ByCause(Policy):
+    """对症下药 ("the right medicine for the illness"): each registered household gets the measures its
+    causes call for, households in ``ranking`` order, each measure funded if the year's money
+    allows (else the household waits for a later year).
+
+    ``mapping`` replaces the default measures of the causes it names (``{"illness": ["health",
+    "welfare_floor"]}``); the defaults follow the 五个一批 guidance (an assumption): illness → health;
+    disability → welfare_floor, health; schooling → education; disaster → asset_income; marriage,
+    other → industry; land, transport → relocation, employment; water → relocation, industry;
+    skills, motivation → employment; capital → industry_credit; labour → welfare_floor,
+    asset_income. Measures a household is not eligible for are skipped.
+
+    ``ranking``: ``"poorest_first"`` (lowest base-year income first; the default),
+    ``"nearest_line_first"`` (below the line with the smallest gap first, then those above), or a
+    score per household in the registry's row order (highest first). ``primary_only`` uses only
+    the primary cause (else every recorded cause, primary first). ``guarantees`` (default true) also
+    fixes failed guarantees: unsafe housing gets relocation or housing renovation, uninsured
+    households get health.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        mapping: Mapping[str, Sequence[str] | str] | None = None,
+        ranking: str | Sequence[float] | np.ndarray = "poorest_first",
+        primary_only: bool = False,
+        guarantees: bool = True,
+    ) -> None:
+        spec: dict[str, Any] = {"rule": "by_cause", "primary_only": bool(primary_only),
+                                "guarantees": bool(guarantees)}
+        if mapping:
+            spec["mapping"] = {str(c): [m] if isinstance(m, str) else [str(x) for x in m]
+                               for c, m in mapping.items()}
+        if isinstance(ranking, str):
+            if ranking not in ("poorest_first", "nearest_line_first"):
+                raise _invalid("policy.ranking", "must be 'poorest_first', 'nearest_line_first' or "
+                               f"a score per household, got {ranking!r}")
+            spec["ranking"] = ranking
+        else:
+            scores = np.asarray(ranking.to_numpy() if isinstance(ranking, pd.Series) else ranking,
+                                dtype=np.float64)
+            if scores.ndim != 1:
+                raise _invalid("policy.ranking", "scores must be one number per household")
+            spec["ranking"] = {"score": scores.tolist()}
+        super().__init__(spec)
+
+
+class Explicit(Policy):
+    """A planner's table of household × measure × start year (一户一策), funded in table order within
+    each year while the budget allows; rows that do not fit are reported by :func:`fupin.plan`.
+    Eligibility rules are not applied: the table is the planner's decision.
+
+    ``table``: a pandas, polars or pyarrow table, or a dict of columns, with ``household_id``,
+    ``measure``, ``start_year`` and optionally ``intensity`` (default 1: the measure as specified).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, table: Any) -> None:
+        cols = columns_of(table, "Explicit table")
+        for required in ("household_id", "measure", "start_year"):
+            if required not in cols:
+                raise _invalid(required, f"missing column of the Explicit table (has {sorted(cols)})")
+        n = len(cols["household_id"])
+        intensity = cols.get("intensity", np.ones(n))
+        rows = []
+        for i in range(n):
+            hid, measure, year = cols["household_id"][i], cols["measure"][i], cols["start_year"][i]
+            if hid is None or measure is None:
+                raise _invalid("household_id" if hid is None else "measure",
+                               f"row {i + 1} of the Explicit table is empty")
+            try:
+                start = int(year)  # type: ignore[arg-type]
+                if start != float(year):  # type: ignore[arg-type]
+                    raise ValueError
+            except (TypeError, ValueError):
+                raise _invalid("start_year",
+                               f"row {i + 1} of the Explicit table: {year!r} is not a year") from None
+            if isinstance(hid, (float, np.floating)) and float(hid).is_integer():
+                hid = int(hid)
+            rows.append({"household": str(hid), "measure": str(measure), "start_year": start,
+                         "intensity": float(intensity[i])})  # type: ignore[arg-type]
+        super().__init__({"rule": "explicit", "assignments": rows})
+
+    def table(self) -> pd.DataFrame:
+        """The rows as a DataFrame (``household_id`` as text, as the registry displays it)."""
+        rows = self._spec.get("assignments", [])
+        return pd.DataFrame({
+            "household_id": [r["household"] for r in rows],
+            "measure": [r["measure"] for r in rows],
+            "start_year": [r["start_year"] for r in rows],
+            "intensity": [r["intensity"] for r in rows],
+        })
+
+
+def _amount(value: Any, field: str) -> float | dict[str, float]:
+    if isinstance(value, Mapping):
+        out = {}
+        for year, yuan in value.items():
+            try:
+                key = str(int(year))
+            except (TypeError, ValueError):
+                raise _invalid(f"{field}[{year}]", f"{year!r} is not a calendar year") from None
+            out[key] = _number(yuan, f"{field}[{key}]")
+        return out
+    return _number(value, field)
+
+
+def _number(value: Any, field: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _invalid(field, f"{value!r} is not an amount of yuan") from None
+
+
+def budget_spec(budget: Any) -> dict[str, Any]:
+    """A budget as the core's dict: ``111_650_000`` (yuan a year), ``{2016: 5e7, 2017: 6e7}``
+    (yuan by year; years not listed get nothing), or ``{"yearly": ..., "by_county": {county_id:
+    amount}, "carry_over": True}`` (one pool, or one pool per county; unspent money carried over
+    to the next year unless ``carry_over`` is false)."""
+    keys = {"yearly", "by_county", "carry_over"}
+    if isinstance(budget, Mapping) and set(map(str, budget)) & keys:
+        unknown = sorted(set(map(str, budget)) - keys)
+        if unknown:
+            raise _invalid("budget", f"unknown field {unknown[0]!r} (fields: yearly, by_county, "
+                           "carry_over)")
+        spec: dict[str, Any] = {}
+        if budget.get("yearly") is not None:
+            spec["yearly"] = _amount(budget["yearly"], "budget.yearly")
+        if budget.get("by_county"):
+            spec["by_county"] = {str(c): _amount(a, f"budget.by_county[{c}]")
+                                 for c, a in budget["by_county"].items()}
+        if "carry_over" in budget:
+            spec["carry_over"] = bool(budget["carry_over"])
+    else:
+        spec = {"yearly": _amount(budget, "budget.yearly")}
+    return json.loads(_native.budget_check(json.dumps(spec)))

@@ -1,0 +1,318 @@
+"""What :func:`fupin.simulate` returns: tables by year, village, county and household, spending,
+flows by cause, and paired comparisons of scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+
+__all__ = ["MEASURES", "Results"]
+
+
+_SUMMARY_COLUMNS = {
+    "poor_households_mean": "poor_households",
+    "poor_households_p5": "poor_households_p5",
+    "poor_households_p95": "poor_households_p95",
+    "poor_people_mean": "poor_people",
+    "poor_people_p5": "poor_people_p5",
+    "poor_people_p95": "poor_people_p95",
+    "headcount_ratio": "headcount_ratio",
+    "income_headcount_ratio": "fgt0",
+    "fgt1": "fgt1",
+    "fgt2": "fgt2",
+    "exits_mean": "exits",
+    "returns_mean": "returns",
+    "entrants_mean": "entrants",
+    "mean_income": "mean_income",
+    "health_spending": "health_spending",
+    "programme_spending": "programme_spending",
+}
+
+MEASURES = (
+    "poor_households", "poor_people", "headcount_ratio", "income_headcount_ratio", "fgt1",
+    "fgt2", "exits", "returns", "entrants", "mean_income", "health_spending",
+    "programme_spending",
+)
+
+
+class Results:
+    """What :func:`simulate` returns: tables by year, village, county and household.
+
+    Means are over replicates; bands are the 5th and 95th percentiles of per-replicate totals
+    (NumPy's default interpolation). Poor means failing the exit standard (income below the line or
+    a guarantee missing); ``fgt0`` counts income below the line only. Ratios divide by the
+    population of the registry's villages: people outside the registry count as non-poor.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.Results) -> None:
+        self._native = native
+
+    @property
+    def years(self) -> list[int]:
+        return list(self._native.years)
+
+    @property
+    def replications(self) -> int:
+        return self._native.replications
+
+    @property
+    def seed(self) -> int:
+        return self._native.seed
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self._native.scenario_names)
+
+    def _names(self, scenario: str | None) -> list[str]:
+        if scenario is None:
+            return self.scenarios
+        if scenario not in self.scenarios:
+            raise _native.ValidationError(
+                f"no scenario {scenario!r} in these results; they have {self.scenarios}"
+            )
+        return [scenario]
+
+    def summary(self) -> pd.DataFrame:
+        """By scenario and year: poor households and people (mean, 5 % and 95 % bands),
+        headcount ratio, FGT0/1/2 of income, exits, returns, entrants, mean income, spending."""
+        cols = self._native.summary()
+        frame = pd.DataFrame({"scenario": cols["scenario"], "year": cols["year"]})
+        for raw, name in _SUMMARY_COLUMNS.items():
+            frame[name] = cols[raw]
+        return frame.set_index(["scenario", "year"])
+
+    def replicate_values(self, measure: str, scenario: str | None = None) -> pd.DataFrame:
+        """Per-replicate totals of one measure (rows: replicates; columns: years)."""
+        if measure not in MEASURES:
+            raise _native.ValidationError(f"measure must be one of {MEASURES}, got {measure!r}")
+        frames = {
+            name: pd.DataFrame(self._native.replicate_values(name, measure), columns=self.years)
+            for name in self._names(scenario)
+        }
+        out = pd.concat(frames, names=["scenario", "replicate"])
+        out.columns.name = "year"
+        return out
+
+    def _groups(self, scenario: str | None, which: str) -> pd.DataFrame:
+        frames = []
+        for name in self._names(scenario):
+            cols = getattr(self._native, which)(name)
+            dist = np.asarray(cols.pop("exit_distribution"))
+            mean_poor = cols.pop("mean_poor_people", None)
+            frame = pd.DataFrame(cols)
+            frame.insert(0, "scenario", name)
+            cumulative = np.cumsum(dist[:, :-1], axis=1)
+            for j, year in enumerate(self.years):
+                frame[f"exited_by_{year}"] = cumulative[:, j]
+            frame["not_exited"] = dist[:, -1]
+            if mean_poor is not None:
+                mean_poor = np.asarray(mean_poor)
+                for j, year in enumerate(self.years):
+                    frame[f"poor_people_{year}"] = mean_poor[:, j]
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def villages(self, scenario: str | None = None) -> pd.DataFrame:
+        """By village: probability of having exited (出列: incidence below its threshold) by each
+        year (``exited_by_<year>``), of not exiting within the run, and mean poor people by year."""
+        return self._groups(scenario, "villages")
+
+    def counties(self, scenario: str | None = None) -> pd.DataFrame:
+        """By county: probability of having exited (摘帽) by each year, and of not exiting."""
+        return self._groups(scenario, "counties")
+
+    def households(self, scenario: str | None = None) -> pd.DataFrame:
+        """By household: probability of having exited (脱贫) by each year, expected first exit year
+        given an exit, share of replicates never exiting, probability of returning after an exit."""
+        frames = []
+        for name in self._names(scenario):
+            cols = self._native.households(name)
+            exited = np.asarray(cols.pop("exited_by_year"))
+            frame = pd.DataFrame({"scenario": name, "household_id": cols["household_id"]})
+            for j, year in enumerate(self.years):
+                frame[f"exited_by_{year}"] = exited[:, j]
+            for key in ("expected_exit_year", "never_exit_share", "return_probability"):
+                frame[key] = cols[key]
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def paths(self, scenario: str) -> dict[str, np.ndarray]:
+        """Stored paths (``keep_paths=True``): ``income`` and ``poor`` arrays shaped
+        (replicates, households, years), households in the registry's order."""
+        return dict(self._native.paths(scenario))
+
+    def compare(self, a: str, b: str, sustained_years: int = 2, level: float = 0.95) -> pd.DataFrame:
+        """Differences ``b − a`` by quantity and year, with two confidence intervals.
+
+        Quantities: ``exits``, ``sustained_exits`` (exits not followed by a return within
+        ``sustained_years`` years; exits near the end of the run count if no return was seen),
+        ``poor_households``, ``poor_people``, ``fgt1``, ``spending`` (yuan), ``cost_per_exit`` and
+        ``cost_per_sustained_exit`` (spending to the year divided by exits to the year, per
+        replicate; NaN where a replicate has none).
+
+        Columns: ``mean_a``, ``mean_b``, ``difference`` (mean of b − a), the **paired** interval
+        (``paired_se``, ``paired_low``, ``paired_high``: replicate-wise differences, standard error
+        sd(d)/√R, Student t on R − 1 degrees of freedom) and the **unpaired** one (``unpaired_se``
+        √(var_a/R + var_b/R), Welch–Satterthwaite degrees of freedom), as if the scenarios had
+        been run with independent draws. Both scenarios share their random numbers, so the paired
+        interval is the right one and is usually much narrower.
+        """
+        for name in (a, b):
+            self._names(name)
+        if not isinstance(sustained_years, (int, np.integer)) or sustained_years < 0:
+            raise _native.ValidationError(
+                f"sustained_years must be a whole number of years ≥ 0, got {sustained_years!r}"
+            )
+        cols = self._native.compare(a, b, int(sustained_years), float(level))
+        frame = pd.DataFrame(cols)
+        frame.attrs.update({"a": a, "b": b, "level": float(level),
+                            "sustained_years": int(sustained_years)})
+        return frame
+
+    def sustained_exits(self, scenario: str | None = None, sustained_years: int = 2) -> pd.DataFrame:
+        """Per-replicate exits of each year not followed by a return within ``sustained_years``
+        years (rows: scenario and replicate; columns: years)."""
+        frames = {
+            name: pd.DataFrame(self._native.sustained_exits(name, int(sustained_years)),
+                               columns=self.years)
+            for name in self._names(scenario)
+        }
+        out = pd.concat(frames, names=["scenario", "replicate"])
+        out.columns.name = "year"
+        return out
+
+    def spending_values(self, scenario: str) -> tuple[list[str], np.ndarray]:
+        """Programme spending of one scenario per replicate, year and measure, yuan: the measure
+        names and an array shaped (replicates, years, measures)."""
+        self._names(scenario)
+        return list(self._native.categories(scenario)), np.asarray(
+            self._native.spending_values(scenario))
+
+    def spending(
+        self,
+        by: str | Sequence[str] = ("measure", "year"),
+        scenario: str | None = None,
+    ) -> pd.DataFrame:
+        """Programme spending (yuan) by scenario and ``by``: any of ``"measure"``, ``"year"``
+        (e.g. ``("measure", "year")``, the default, ``"year"``, ``"measure"`` or ``()`` for the
+        run's total), with the mean over replicates and the 5th and 95th percentiles of the
+        per-replicate totals (``p5``, ``p95``). Scenarios without a policy have no rows.
+
+        ``by="county"`` (or ``("county", "year")``, ``("county", "measure", "year")``) gives the
+        mean by county; the run keeps county spending summed over replicates (memory stays
+        independent of the number of replicates), so there is no band by county.
+        """
+        keys = [by] if isinstance(by, str) else list(by)
+        unknown = [k for k in keys if k not in ("measure", "year", "county")]
+        if unknown or len(set(keys)) != len(keys):
+            raise _native.ValidationError(
+                f"by must name distinct fields among 'measure', 'year', 'county'; got {by!r}"
+            )
+        names = self._names(scenario)
+        if "county" in keys:
+            frame = pd.DataFrame(self._native.county_spending())
+            frame = frame[frame["scenario"].isin(names)]
+            cols = ["scenario"] + [{"county": "county_id"}.get(k, k) for k in keys]
+            return frame.groupby(cols, sort=False, as_index=False)["mean"].sum()
+        rows = []
+        for name in names:
+            measures, values = self.spending_values(name)
+            if not measures:
+                continue
+            groups: list[tuple[dict[str, Any], np.ndarray]] = []
+            if keys == ["measure", "year"] or keys == ["year", "measure"]:
+                for k, m in enumerate(measures):
+                    for t, y in enumerate(self.years):
+                        groups.append(({"measure": m, "year": y}, values[:, t, k]))
+            elif keys == ["measure"]:
+                groups = [({"measure": m}, values[:, :, k].sum(axis=1))
+                          for k, m in enumerate(measures)]
+            elif keys == ["year"]:
+                groups = [({"year": y}, values[:, t, :].sum(axis=1))
+                          for t, y in enumerate(self.years)]
+            else:
+                groups = [({}, values.sum(axis=(1, 2)))]
+            for labels, per_replicate in groups:
+                rows.append({"scenario": name, **labels, "mean": per_replicate.mean(),
+                             "p5": np.percentile(per_replicate, 5),
+                             "p95": np.percentile(per_replicate, 95)})
+        columns = ["scenario", *keys, "mean", "p5", "p95"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def flows_by_cause(self, scenario: str | None = None) -> pd.DataFrame:
+        """Exits (脱贫) and returns (返贫) by scenario, year and primary cause of poverty (means over
+        replicates, households; ``none`` where no primary cause is recorded). Rows with any flow."""
+        frame = pd.DataFrame(self._native.flows_by_cause())
+        names = self._names(scenario)
+        return frame[frame["scenario"].isin(names)].reset_index(drop=True)
+
+    def merge(self, other: Results) -> Results:
+        """Combine with the results of another shard of the same run (whole villages per shard);
+        exact: the merge equals the run over the whole registry."""
+        return Results(self._native.merge(other._native))
+
+    def to_json(self) -> str:
+        """Everything, as JSON (exact; :meth:`from_json` reads it back)."""
+        return self._native.to_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> Results:
+        return cls(_native.Results.from_json(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run's settings and its tables as plain Python objects."""
+        summary = self.summary().reset_index()
+        return {
+            "years": self.years,
+            "replications": self.replications,
+            "seed": self.seed,
+            "scenarios": self.scenarios,
+            "summary": summary.to_dict(orient="records"),
+            "villages": self.villages().to_dict(orient="records"),
+            "counties": self.counties().to_dict(orient="records"),
+        }
+
+    def plot(self, ax: Any = None, measure: str = "poor_people") -> Any:
+        """Poor people (or households) by year with the 5–95 % band, one line per scenario, on
+        ``ax`` (default: a new figure); returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if measure not in ("poor_people", "poor_households"):
+            raise _native.ValidationError("measure must be 'poor_people' or 'poor_households'")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        summary = self.summary()
+        for name in self.scenarios:
+            s = summary.loc[name]
+            (line,) = ax.plot(s.index, s[measure], marker="o", label=name)
+            ax.fill_between(s.index, s[f"{measure}_p5"], s[f"{measure}_p95"],
+                            color=line.get_color(), alpha=0.2)
+        ax.set_xlabel("year")
+        ax.set_ylabel(measure.replace("_", " "))
+        ax.set_ylim(bottom=0)
+        ax.set_xticks(self.years)
+        ax.legend()
+        return ax
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Results) and self._native == other._native
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"<fupin.Results: {len(self.scenarios)} scenario(s) {self.scenarios}, "
+            f"years {self.years[0]}–{self.years[-1]}, {self.replications} replicates>"
+        )
+
+    def _repr_html_(self) -> str:
+        table = self.summary()[["poor_households", "poor_people", "poor_people_p5",
+                                "poor_people_p95", "headcount_ratio", "exits", "returns"]]
+        return f"<b>{self.__repr__()[1:-1]}</b>" + table.to_html(float_format=lambda x: f"{x:,.3f}")
