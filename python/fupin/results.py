@@ -246,6 +246,23 @@ class Results:
         columns = ["scenario", *keys, "mean", "p5", "p95"]
         return pd.DataFrame(rows, columns=columns)
 
+    def guarantee_losses(self, scenario: str | None = None) -> pd.DataFrame:
+        """Microcredit defaults charged to the guarantee fund (担保基金), yuan, by scenario and
+        year: the mean over replicates and the 5th and 95th percentiles (``p5``, ``p95``). A loan
+        defaults, whole, when its venture fails within the loan's term. Losses are not programme
+        spending (the budget pays only the fund's reserve). Scenarios without a policy have no
+        rows."""
+        rows = []
+        for name in self._names(scenario):
+            if not self._native.categories(name):
+                continue
+            values = np.asarray(self._native.guarantee_loss_values(name))
+            for t, y in enumerate(self.years):
+                col = values[:, t]
+                rows.append({"scenario": name, "year": y, "mean": col.mean(),
+                             "p5": np.percentile(col, 5), "p95": np.percentile(col, 95)})
+        return pd.DataFrame(rows, columns=["scenario", "year", "mean", "p5", "p95"])
+
     def flows_by_cause(self, scenario: str | None = None) -> pd.DataFrame:
         """Exits (脱贫) and returns (返贫) by scenario, year and primary cause of poverty (means over
         replicates, households; ``none`` where no primary cause is recorded). Rows with any flow."""

@@ -394,6 +394,16 @@ impl PyResults {
         Ok(out)
     }
 
+    /// Guarantee-fund losses (defaulted microcredit) of a scenario by replicate × year, yuan.
+    fn guarantee_loss_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let s = self.scenario_index(py, scenario)?;
+        Ok(matrix(py, self.inner.guarantee_loss_values(s)))
+    }
+
     /// Mean spending by scenario × county × year × measure (rows with spending only).
     fn county_spending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = self.inner.county_spending();

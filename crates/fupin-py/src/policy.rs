@@ -188,6 +188,15 @@ fn plan<'py>(
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
+    out.set_item(
+        "loans_outstanding",
+        plan.loans_outstanding_by_year().into_pyarray(py),
+    )?;
+    out.set_item(
+        "loan_capacity",
+        plan.loan_capacity
+            .map(|c| c as f64 / (100.0 * fupin_core::engine::WEIGHT_SCALE as f64)),
+    )?;
     Ok(out)
 }
 

@@ -21,6 +21,8 @@ pub(crate) struct Flows {
     pub cause_exits: Vec<i64>,
     pub cause_returns: Vec<i64>,
     pub spells: Vec<i64>,
+    /// Guarantee-fund losses by replicate × year.
+    pub losses: Vec<i128>,
 }
 
 impl Flows {
@@ -34,6 +36,7 @@ impl Flows {
             cause_exits: vec![0; n * CAUSE_GROUPS],
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (t_n + 1)],
+            losses: vec![0; n],
         }
     }
 
@@ -52,6 +55,7 @@ impl Flows {
         add_i64(&mut self.cause_exits, &scratch.cause_exits);
         add_i64(&mut self.cause_returns, &scratch.cause_returns);
         add_i64(&mut self.spells, &scratch.spells);
+        add_i128(&mut self.losses, &scratch.losses);
     }
 
     pub fn add(&mut self, o: &Flows) {
@@ -64,6 +68,13 @@ impl Flows {
         add_i64(&mut self.cause_exits, &o.cause_exits);
         add_i64(&mut self.cause_returns, &o.cause_returns);
         add_i64(&mut self.spells, &o.spells);
+        add_i128(&mut self.losses, &o.losses);
+    }
+}
+
+fn add_i128(a: &mut [i128], b: &[i128]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 
@@ -105,6 +116,22 @@ pub struct CountySpendingTable {
     pub measure: Vec<String>,
     /// Mean over replicates, yuan.
     pub mean: Vec<f64>,
+}
+
+/// Microcredit defaults charged to the guarantee fund by scenario × year (yuan; over replicates:
+/// mean, 5th and 95th percentiles), column-wise; scenarios with measures only.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LossTable {
+    /// Scenario name.
+    pub scenario: Vec<String>,
+    /// Calendar year.
+    pub year: Vec<i32>,
+    /// Mean over replicates, yuan.
+    pub mean: Vec<f64>,
+    /// 5th percentile over replicates, yuan.
+    pub p5: Vec<f64>,
+    /// 95th percentile over replicates, yuan.
+    pub p95: Vec<f64>,
 }
 
 /// Exits and returns by scenario × year × primary cause (means over replicates), column-wise.
@@ -155,6 +182,39 @@ impl Results {
                     out.p5.push(percentile(&mut col, 0.05));
                     out.p95.push(percentile(&mut col, 0.95));
                 }
+            }
+        }
+        out
+    }
+
+    /// Guarantee-fund losses of scenario `s` by replicate × year, yuan (zeros for a scenario
+    /// without measures).
+    pub fn guarantee_loss_values(&self, s: usize) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let t_n = self.n_years();
+        Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
+            sc.guarantee_losses
+                .get(r * t_n + t)
+                .map_or(0.0, |&v| v as f64 / UNIT)
+        })
+    }
+
+    /// Microcredit defaults charged to the guarantee fund by scenario × year (scenarios with
+    /// measures only).
+    pub fn guarantee_losses(&self) -> LossTable {
+        let mut out = LossTable::default();
+        for (s, sc) in self.scenarios.iter().enumerate() {
+            if sc.categories.is_empty() {
+                continue;
+            }
+            let v = self.guarantee_loss_values(s);
+            for t in 0..self.n_years() {
+                let mut col = v.column(t).to_vec();
+                out.scenario.push(sc.name.clone());
+                out.year.push(self.years[t]);
+                out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
+                out.p5.push(percentile(&mut col, 0.05));
+                out.p95.push(percentile(&mut col, 0.95));
             }
         }
         out

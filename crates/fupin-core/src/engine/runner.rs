@@ -417,6 +417,7 @@ pub fn simulate(
             cause_exits: fl.cause_exits,
             cause_returns: fl.cause_returns,
             exit_spells: fl.spells,
+            guarantee_losses: fl.losses,
         });
     }
     for (s, p) in paths.into_iter().enumerate() {

@@ -229,6 +229,9 @@ pub struct YearState {
     /// (`i64::MAX`: no limit). A floor measure sets it to its reservation, so the top-up never
     /// exceeds what the plan reserved; net income is then `raw + cap / size` when the cap binds.
     pub floor_cap_fen: i64,
+    /// Microcredit defaulted this year, fen for the whole household: a loss of the guarantee fund
+    /// (not programme spending), summed by the engine by replicate × year.
+    pub guarantee_loss_fen: i64,
     /// Scratch state kept across the years of a replicate (zero at the start of each replicate).
     pub memory: [f64; 4],
 }
