@@ -10,7 +10,7 @@ use fupin_core::engine::{
 };
 use fupin_core::registry::Ids;
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyArray3};
+use numpy::{IntoPyArray, PyArray2, PyArray3, PyArrayDyn};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -404,7 +404,8 @@ impl PyResults {
         Ok(matrix(py, self.inner.guarantee_loss_values(s)))
     }
 
-    /// Mean spending by scenario × county × year × measure (rows with spending only).
+    /// Spending by scenario × county × year × measure (mean, 5th and 95th percentiles over
+    /// replicates; rows with spending only).
     fn county_spending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = self.inner.county_spending();
         let out = PyDict::new(py);
@@ -413,7 +414,35 @@ impl PyResults {
         out.set_item("year", t.year.into_pyarray(py))?;
         out.set_item("measure", t.measure)?;
         out.set_item("mean", t.mean.into_pyarray(py))?;
+        out.set_item("p5", t.p5.into_pyarray(py))?;
+        out.set_item("p95", t.p95.into_pyarray(py))?;
         Ok(out)
+    }
+
+    /// Spending of a scenario by county × replicate × year × category, yuan, with the county ids
+    /// (dense order).
+    fn county_spending_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyArrayDyn<f64>>)> {
+        let s = self.scenario_index(py, scenario)?;
+        let k_n = self.inner.scenarios[s].categories.len();
+        let nc = self.inner.counties.population.len();
+        let (reps, t_n) = (self.inner.replications as usize, self.inner.n_years());
+        let mut out = ndarray::Array4::<f64>::zeros((nc, reps, t_n, k_n));
+        for c in 0..nc {
+            for k in 0..k_n {
+                let v = self.inner.county_spending_values(s, c, k);
+                out.index_axis_mut(ndarray::Axis(0), c)
+                    .index_axis_mut(ndarray::Axis(2), k)
+                    .assign(&v);
+            }
+        }
+        let ids = (0..nc)
+            .map(|c| self.inner.counties.ids.display(c))
+            .collect();
+        Ok((ids, out.into_dyn().into_pyarray(py)))
     }
 
     /// Mean exits and returns by scenario × year × primary cause (rows with any flow only).

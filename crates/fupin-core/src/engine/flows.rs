@@ -12,11 +12,10 @@ use crate::registry::Cause;
 
 /// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
 pub(crate) struct Flows {
-    t_n: usize,
     k_n: usize,
     /// Replicate × year × category.
     pub spend: Vec<i128>,
-    /// County × year × category, summed over replicates.
+    /// County × replicate × year × category.
     pub county_spend: Vec<i128>,
     pub cause_exits: Vec<i64>,
     pub cause_returns: Vec<i64>,
@@ -29,10 +28,9 @@ impl Flows {
     pub fn new(reps: usize, t_n: usize, k_n: usize, nc: usize) -> Self {
         let n = reps * t_n;
         Flows {
-            t_n,
             k_n,
             spend: vec![0; n * k_n],
-            county_spend: vec![0; nc * t_n * k_n],
+            county_spend: vec![0; nc * n * k_n],
             cause_exits: vec![0; n * CAUSE_GROUPS],
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (t_n + 1)],
@@ -42,13 +40,13 @@ impl Flows {
 
     /// Add a village's sums (its households all in county `c`).
     pub fn add_village(&mut self, scratch: &Scratch, c: usize) {
-        let row = self.t_n * self.k_n;
-        if row > 0 {
+        let row = self.spend.len();
+        if self.k_n > 0 {
             let county = &mut self.county_spend[c * row..(c + 1) * row];
             for (i, &x) in scratch.spend.iter().enumerate() {
                 if x != 0 {
                     self.spend[i] += x;
-                    county[i % row] += x;
+                    county[i] += x;
                 }
             }
         }
@@ -102,8 +100,8 @@ pub struct SpendingTable {
     pub p95: Vec<f64>,
 }
 
-/// Mean programme spending by scenario × county × year × measure (yuan), column-wise; only rows
-/// with spending.
+/// Programme spending by scenario × county × year × measure (yuan; over replicates: mean, 5th and
+/// 95th percentiles), column-wise; only rows with spending in some replicate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CountySpendingTable {
     /// Scenario name.
@@ -116,6 +114,10 @@ pub struct CountySpendingTable {
     pub measure: Vec<String>,
     /// Mean over replicates, yuan.
     pub mean: Vec<f64>,
+    /// 5th percentile over replicates, yuan.
+    pub p5: Vec<f64>,
+    /// 95th percentile over replicates, yuan.
+    pub p95: Vec<f64>,
 }
 
 /// Microcredit defaults charged to the guarantee fund by scenario × year (yuan; over replicates:
@@ -220,24 +222,37 @@ impl Results {
         out
     }
 
-    /// Mean programme spending by scenario × county × year × measure (rows with spending only).
+    /// Spending of scenario `s` in county `c` (dense index) by replicate × year for the measure
+    /// with index `k` of its categories, yuan.
+    pub fn county_spending_values(&self, s: usize, c: usize, k: usize) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let (t_n, k_n) = (self.n_years(), sc.categories.len());
+        let reps = self.replications as usize;
+        Array2::from_shape_fn((reps, t_n), |(r, t)| {
+            sc.county_spending[((c * reps + r) * t_n + t) * k_n + k] as f64 / UNIT
+        })
+    }
+
+    /// Programme spending by scenario × county × year × measure, with the band over replicates
+    /// (rows with spending in some replicate only).
     pub fn county_spending(&self) -> CountySpendingTable {
         let mut out = CountySpendingTable::default();
-        let t_n = self.n_years();
-        let reps = f64::from(self.replications);
-        for sc in &self.scenarios {
-            let k_n = sc.categories.len();
+        for (s, sc) in self.scenarios.iter().enumerate() {
             for c in 0..self.counties.population.len() {
-                for t in 0..t_n {
-                    for (k, name) in sc.categories.iter().enumerate() {
-                        let v = sc.county_spending[(c * t_n + t) * k_n + k];
-                        if v != 0 {
-                            out.scenario.push(sc.name.clone());
-                            out.county.push(self.counties.ids.display(c));
-                            out.year.push(self.years[t]);
-                            out.measure.push(name.clone());
-                            out.mean.push(v as f64 / UNIT / reps);
+                for (k, name) in sc.categories.iter().enumerate() {
+                    let v = self.county_spending_values(s, c, k);
+                    for t in 0..self.n_years() {
+                        let mut col = v.column(t).to_vec();
+                        if col.iter().all(|&x| x == 0.0) {
+                            continue;
                         }
+                        out.scenario.push(sc.name.clone());
+                        out.county.push(self.counties.ids.display(c));
+                        out.year.push(self.years[t]);
+                        out.measure.push(name.clone());
+                        out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
+                        out.p5.push(percentile(&mut col, 0.05));
+                        out.p95.push(percentile(&mut col, 0.95));
                     }
                 }
             }

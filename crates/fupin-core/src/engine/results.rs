@@ -122,7 +122,7 @@ pub struct ScenarioResults {
     /// Programme spending by replicate × year × category, weight units × fen.
     #[serde(default)]
     pub spending: Vec<i128>,
-    /// Programme spending by county × year × category summed over replicates, weight units × fen.
+    /// Programme spending by county × replicate × year × category, weight units × fen.
     #[serde(default)]
     pub county_spending: Vec<i128>,
     /// Exits (脱贫) by replicate × year × primary cause ([`CAUSE_GROUPS`](super::CAUSE_GROUPS):
@@ -269,6 +269,7 @@ impl Results {
                 || a.spending.len() != b.spending.len()
                 || a.exit_spells.len() != b.exit_spells.len()
                 || a.guarantee_losses.len() != b.guarantee_losses.len()
+                || a.county_spending.len() != b.county_spending.len()
             {
                 return Err(mismatch(
                     "categories",
