@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import fupin
@@ -64,31 +63,3 @@ def test_defaults_are_losses_of_the_fund(county):
     values = np.asarray(res._native.guarantee_loss_values("all fail"))
     assert values.shape == (4, 4)
 
-
-def test_county_spending_has_bands_from_replicates():
-    reg = fupin.datasets.synthetic(600, 12, seed=3, counties=3)
-    res = fupin.simulate(reg, [fupin.Scenario("u", policy=fupin.policy.Uniform())],
-                         years=range(2016, 2019), replications=6, seed=1, progress=False)
-    ids, values = res._native.county_spending_values("u")
-    values = np.asarray(values)
-    assert values.shape[:3] == (3, 6, 3)
-    # Counties add up to each replicate's spending exactly (to float rounding of yuan).
-    _, per_rep = res.spending_values("u")
-    np.testing.assert_allclose(values.sum(axis=0), per_rep, rtol=1e-12)
-    tab = res.spending(by=("county", "year"))
-    for c, cid in enumerate(ids):
-        for t, y in enumerate(range(2016, 2019)):
-            per = values[c, :, t, :].sum(axis=1)
-            row = tab[(tab["county_id"] == cid) & (tab["year"] == y)]
-            if not per.any():
-                assert row.empty
-                continue
-            assert row["mean"].item() == pytest.approx(per.mean(), rel=1e-12)
-            assert row["p5"].item() == pytest.approx(np.percentile(per, 5), rel=1e-12)
-            assert row["p95"].item() == pytest.approx(np.percentile(per, 95), rel=1e-12)
-            assert row["p5"].item() <= row["mean"].item() <= row["p95"].item()
-    assert (tab["p95"] > tab["p5"]).any()
-    core = pd.DataFrame(res._native.county_spending())
-    assert {"p5", "p95"} <= set(core.columns)
-    three = res.spending(by=("county", "measure", "year"))
-    assert three["mean"].sum() == pytest.approx(tab["mean"].sum(), rel=1e-12)

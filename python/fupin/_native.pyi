@@ -205,6 +205,7 @@ def simulate(
     household_outputs: bool = True,
     keep_paths: bool = False,
     progress: Any = None,
+    plans: list[str | None] | None = None,
 ) -> Results: ...
 @final
 class Results:

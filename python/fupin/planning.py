@@ -30,6 +30,10 @@ class Plan(NamedTuple):
     #: ``loans_outstanding``: microcredit outstanding by year (yuan), never above
     #: ``attrs["loan_capacity"]`` (the guarantee fund's capital × leverage; None: unlimited).
     budget: pd.DataFrame
+    #: The plan itself (the core's JSON): pass the plan of the whole registry to
+    #: ``fupin.simulate(shard, scenarios, plans={name: plan})`` to simulate a shard under it, so
+    #: that merged shard results equal the whole run, budget rationing included.
+    json: str = ""
 
 
 def plan(
@@ -80,4 +84,4 @@ def plan(
     budget.attrs["unfunded"] = list(cols["unfunded"])
     budget["loans_outstanding"] = cols["loans_outstanding"]
     budget.attrs["loan_capacity"] = cols["loan_capacity"]
-    return Plan(assignments, committed, budget)
+    return Plan(assignments, committed, budget, cols["json"])

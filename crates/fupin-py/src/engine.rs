@@ -100,7 +100,7 @@ fn scenario_to_toml(py: Python<'_>, json: &str) -> PyResult<String> {
 
 /// Simulate `registry` under the scenarios (JSON list) with the model (JSON).
 #[pyfunction]
-#[pyo3(signature = (registry, scenarios, model, first_year, years, replications, seed, threads=None, household_outputs=true, keep_paths=false, progress=None))]
+#[pyo3(signature = (registry, scenarios, model, first_year, years, replications, seed, threads=None, household_outputs=true, keep_paths=false, progress=None, plans=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     py: Python<'_>,
@@ -115,8 +115,16 @@ fn simulate(
     household_outputs: bool,
     keep_paths: bool,
     progress: Option<Py<PyAny>>,
+    plans: Option<Vec<Option<String>>>,
 ) -> PyResult<PyResults> {
-    let scenarios: Vec<Scenario> = from_json("scenarios", scenarios).py_err(py)?;
+    let mut scenarios: Vec<Scenario> = from_json("scenarios", scenarios).py_err(py)?;
+    // Plans made beforehand (JSON, one slot per scenario): run instead of planning the policy.
+    for (s, text) in scenarios.iter_mut().zip(plans.unwrap_or_default()) {
+        if let Some(text) = text {
+            let p: fupin_core::policy::Plan = from_json("plan", &text).py_err(py)?;
+            s.plan = Some(Arc::new(p));
+        }
+    }
     let model = IncomeModel::from_json(model).py_err(py)?;
     let config = RunConfig {
         first_year,

@@ -163,12 +163,16 @@ pub fn simulate(
         bounds.push(nv);
     }
 
-    // Scenarios with a policy are planned over the whole registry before the run.
+    // Scenarios with a policy are planned over the whole registry before the run (or run the plan
+    // attached to them, made over a larger registry this one is a shard of).
     let treatments: Vec<Option<std::sync::Arc<dyn Treatment>>> = scenarios
         .iter()
-        .map(|s| match &s.policy {
-            Some(_) => crate::policy::treatment_for(registry, s, model, &years).map(Some),
-            None => Ok(s.treatment.clone()),
+        .map(|s| {
+            if s.policy.is_some() || s.plan.is_some() {
+                crate::policy::treatment_for(registry, s, model, &years).map(Some)
+            } else {
+                Ok(s.treatment.clone())
+            }
         })
         .collect::<Result<_>>()?;
     let plans: Vec<Plan<'_>> = scenarios

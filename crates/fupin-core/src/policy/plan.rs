@@ -88,6 +88,10 @@ pub struct Plan {
     /// Microcredit outstanding by year, weight units × fen.
     #[serde(default)]
     pub loans_outstanding: Vec<i128>,
+    /// Id of each assignment's household (as the registry displays it), so that a shard of the
+    /// registry can pick its own assignments ([`Plan::for_registry`]).
+    #[serde(default)]
+    pub household_ids: Vec<String>,
 }
 
 const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
@@ -124,6 +128,66 @@ impl Plan {
                 .sum::<i128>() as f64
                 / UNIT
         })
+    }
+
+    /// This plan's assignments for the households of `registry` (a shard of the registry planned
+    /// for, or the whole), found by household id; rows renumbered to `registry`'s. The money
+    /// fields still describe the whole plan. Simulating shards with the plan of the whole registry
+    /// gives results that merge exactly into the whole run, even under a budget rationed over all
+    /// households.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `plan.household_ids` if the plan does not carry one id
+    /// per assignment.
+    ///
+    /// # Examples
+    /// ```
+    /// use fupin_core::dynamics::PovertyLine;
+    /// use fupin_core::measures::MeasureCatalog;
+    /// use fupin_core::policy::{Budget, ByCause, Policy, plan};
+    /// let reg = fupin_core::synth::county("changle", 0)?;
+    /// let p = plan(&reg, &MeasureCatalog::default(), &Policy::ByCause(ByCause::default()),
+    ///              Some(&Budget::yearly(500_000.0)), &[2016, 2017], &PovertyLine::national())?;
+    /// let first: Vec<usize> = (0..reg.n_households())
+    ///     .filter(|&r| reg.households().village[r] == 0).collect();
+    /// let shard = reg.select(&first)?;
+    /// let mine = p.for_registry(&shard)?;
+    /// assert!(mine.assignments.iter().all(|a| (a.household as usize) < shard.n_households()));
+    /// assert_eq!(p.for_registry(&reg)?, p);
+    /// # Ok::<(), fupin_core::Error>(())
+    /// ```
+    pub fn for_registry(&self, registry: &Registry) -> Result<Plan> {
+        if self.household_ids.len() != self.assignments.len() {
+            return Err(Error::invalid_parameter(
+                "plan.household_ids",
+                format!("{} ids", self.household_ids.len()),
+                format!("needs one id per assignment ({})", self.assignments.len()),
+            ));
+        }
+        let ids = &registry.households().id;
+        let index: HashMap<String, u32> =
+            (0..ids.len()).map(|i| (ids.display(i), i as u32)).collect();
+        let mut pairs: Vec<(Assignment, &String)> = self
+            .assignments
+            .iter()
+            .zip(&self.household_ids)
+            .filter_map(|(a, id)| {
+                index.get(id).map(|&row| {
+                    (
+                        Assignment {
+                            household: row,
+                            ..*a
+                        },
+                        id,
+                    )
+                })
+            })
+            .collect();
+        pairs.sort_by_key(|(a, _)| a.household); // stable: a household's order is kept
+        let mut out = self.clone();
+        out.household_ids = pairs.iter().map(|(_, id)| (*id).clone()).collect();
+        out.assignments = pairs.into_iter().map(|(a, _)| a).collect();
+        Ok(out)
     }
 
     /// Microcredit outstanding by year (granted loans within their term), yuan.
@@ -327,6 +391,10 @@ pub fn plan(
     }
     let mut assignments = p.assignments;
     assignments.sort_by_key(|a| a.household); // stable: keeps the order they were made
+    let household_ids = assignments
+        .iter()
+        .map(|a| h.id.display(a.household as usize))
+        .collect();
     let out = Plan {
         years: years.to_vec(),
         lines: p.lines,
@@ -340,6 +408,7 @@ pub fn plan(
         unfunded,
         loan_capacity: p.loan_capacity,
         loans_outstanding: p.outstanding,
+        household_ids,
     };
     out.check()?;
     Ok(out)
