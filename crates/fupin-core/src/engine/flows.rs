@@ -1,6 +1,8 @@
 //! Sums beyond the cells — spending by measure, year and county; exits and returns by primary cause;
 //! exit spells — and the tables read from them.
 
+use std::collections::BTreeMap;
+
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
@@ -13,10 +15,12 @@ use crate::registry::Cause;
 /// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
 pub(crate) struct Flows {
     k_n: usize,
+    nc: usize,
     /// Replicate × year × category.
     pub spend: Vec<i128>,
-    /// County × replicate × year × category.
-    pub county_spend: Vec<i128>,
+    /// Replicate × year × category of each county met (sparse: a chunk of villages touches few
+    /// counties, so per-worker sums stay small on national registries).
+    county_spend: BTreeMap<usize, Vec<i128>>,
     pub cause_exits: Vec<i64>,
     pub cause_returns: Vec<i64>,
     pub spells: Vec<i64>,
@@ -29,8 +33,9 @@ impl Flows {
         let n = reps * t_n;
         Flows {
             k_n,
+            nc,
             spend: vec![0; n * k_n],
-            county_spend: vec![0; nc * n * k_n],
+            county_spend: BTreeMap::new(),
             cause_exits: vec![0; n * CAUSE_GROUPS],
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (t_n + 1)],
@@ -42,7 +47,7 @@ impl Flows {
     pub fn add_village(&mut self, scratch: &Scratch, c: usize) {
         let row = self.spend.len();
         if self.k_n > 0 {
-            let county = &mut self.county_spend[c * row..(c + 1) * row];
+            let county = self.county_spend.entry(c).or_insert_with(|| vec![0; row]);
             for (i, &x) in scratch.spend.iter().enumerate() {
                 if x != 0 {
                     self.spend[i] += x;
@@ -60,13 +65,27 @@ impl Flows {
         for (a, b) in self.spend.iter_mut().zip(&o.spend) {
             *a += b;
         }
-        for (a, b) in self.county_spend.iter_mut().zip(&o.county_spend) {
-            *a += b;
+        let row = self.spend.len();
+        for (&c, b) in &o.county_spend {
+            let a = self.county_spend.entry(c).or_insert_with(|| vec![0; row]);
+            add_i128(a, b);
         }
         add_i64(&mut self.cause_exits, &o.cause_exits);
         add_i64(&mut self.cause_returns, &o.cause_returns);
         add_i64(&mut self.spells, &o.spells);
         add_i128(&mut self.losses, &o.losses);
+    }
+}
+
+impl Flows {
+    /// Spending by county × replicate × year × category, dense over the registry's counties.
+    pub fn county_dense(&self) -> Vec<i128> {
+        let row = self.spend.len();
+        let mut out = vec![0; self.nc * row];
+        for (&c, v) in &self.county_spend {
+            out[c * row..(c + 1) * row].copy_from_slice(v);
+        }
+        out
     }
 }
 

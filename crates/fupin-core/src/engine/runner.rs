@@ -403,6 +403,7 @@ pub fn simulate(
         .zip(flows)
         .enumerate()
     {
+        let county_spending = fl.county_dense();
         out_scenarios.push(ScenarioResults {
             name: scenarios[s].name.clone(),
             totals: tot,
@@ -417,7 +418,7 @@ pub fn simulate(
             paths: None,
             categories: categories[s].clone(),
             spending: fl.spend,
-            county_spending: fl.county_spend,
+            county_spending,
             cause_exits: fl.cause_exits,
             cause_returns: fl.cause_returns,
             exit_spells: fl.spells,
