@@ -208,6 +208,7 @@ def simulate(
     progress: bool | Callable[[int, int], Any] = True,
     household_outputs: bool = True,
     keep_paths: bool = False,
+    plans: Mapping[str, Any] | None = None,
 ) -> Results:
     """Simulate every household's yearly income under each scenario, ``replications`` times.
 
@@ -218,6 +219,13 @@ def simulate(
     household's path (small registries only). Every random draw is a pure function of (seed,
     household id, replicate, year, purpose): the same seed gives the same results, whatever the
     thread count, household order or sharding of the registry.
+
+    ``plans`` maps scenario names to plans made beforehand with :func:`fupin.plan` (typically over
+    the whole registry): those scenarios run that plan — its assignments picked by household id —
+    instead of planning their policy over ``registry``. Simulating shards (whole villages or
+    counties) with the whole registry's plans and merging (:meth:`Results.merge`) gives exactly the
+    whole run, even when a budget is rationed over all households. The plan's years must be
+    ``years``.
     """
     if not isinstance(registry, Registry):
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
@@ -233,6 +241,15 @@ def simulate(
     if not isinstance(model, IncomeModel):
         raise TypeError(f"model must be a fupin.IncomeModel, got {type(model).__name__}")
     first_year, n_years = _years(years)
+    plans = dict(plans or {})
+    names = [s.name for s in scenarios]
+    for name, p in plans.items():
+        if name not in names:
+            raise _native.ValidationError(
+                f"plans[{name}]: no scenario of that name (scenarios: {names})")
+        if not isinstance(getattr(p, "json", None), str) or not p.json:
+            raise TypeError(f"plans[{name}] must be a fupin.Plan, got {type(p).__name__}")
+    plan_json = [plans[n].json if n in plans else None for n in names] if plans else None
     callback, bar = _progress_callback(progress, "fupin.simulate")
     try:
         native = _native.simulate(
@@ -247,6 +264,7 @@ def simulate(
             bool(household_outputs),
             bool(keep_paths),
             callback,
+            plan_json,
         )
     finally:
         if bar is not None:

@@ -26,8 +26,14 @@ class Plan(NamedTuple):
     #: By year: ``budget`` (new money), ``available`` (with carry-over), ``committed`` (all
     #: measures) and ``unspent`` (available − committed; carried over if the budget says so).
     #: ``attrs["unlimited"]`` is true without a budget; ``attrs["unfunded"]`` lists the rows of an
-    #: Explicit table that did not fit their year's money.
+    #: Explicit table that did not fit their year's money or the guarantee fund. Column
+    #: ``loans_outstanding``: microcredit outstanding by year (yuan), never above
+    #: ``attrs["loan_capacity"]`` (the guarantee fund's capital × leverage; None: unlimited).
     budget: pd.DataFrame
+    #: The plan itself (the core's JSON): pass the plan of the whole registry to
+    #: ``fupin.simulate(shard, scenarios, plans={name: plan})`` to simulate a shard under it, so
+    #: that merged shard results equal the whole run, budget rationing included.
+    json: str = ""
 
 
 def plan(
@@ -76,4 +82,6 @@ def plan(
         budget[["budget", "available", "unspent"]] = float("nan")
     budget.attrs["unlimited"] = bool(cols["unlimited"])
     budget.attrs["unfunded"] = list(cols["unfunded"])
-    return Plan(assignments, committed, budget)
+    budget["loans_outstanding"] = cols["loans_outstanding"]
+    budget.attrs["loan_capacity"] = cols["loan_capacity"]
+    return Plan(assignments, committed, budget, cols["json"])

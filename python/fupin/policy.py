@@ -226,14 +226,18 @@ def _number(value: Any, field: str) -> float:
 def budget_spec(budget: Any) -> dict[str, Any]:
     """A budget as the core's dict: ``111_650_000`` (yuan a year), ``{2016: 5e7, 2017: 6e7}``
     (yuan by year; years not listed get nothing), or ``{"yearly": ..., "by_county": {county_id:
-    amount}, "carry_over": True}`` (one pool, or one pool per county; unspent money carried over
-    to the next year unless ``carry_over`` is false)."""
-    keys = {"yearly", "by_county", "carry_over"}
+    amount}, "carry_over": True, "guarantee_fund": {"capital": 1e7, "leverage": 10}}`` (one pool,
+    or one pool per county; unspent money carried over to the next year unless ``carry_over`` is
+    false). The guarantee fund (担保基金) backs microcredit: loans are granted in plan order only
+    while the loans outstanding stay within ``capital × leverage``; defaults are its losses
+    (:meth:`fupin.Results.guarantee_losses`). Default: Taiqian's 10 M yuan lent out ×10 (seed 000).
+    """
+    keys = {"yearly", "by_county", "carry_over", "guarantee_fund"}
     if isinstance(budget, Mapping) and set(map(str, budget)) & keys:
         unknown = sorted(set(map(str, budget)) - keys)
         if unknown:
             raise _invalid("budget", f"unknown field {unknown[0]!r} (fields: yearly, by_county, "
-                           "carry_over)")
+                           "carry_over, guarantee_fund)")
         spec: dict[str, Any] = {}
         if budget.get("yearly") is not None:
             spec["yearly"] = _amount(budget["yearly"], "budget.yearly")
@@ -242,6 +246,13 @@ def budget_spec(budget: Any) -> dict[str, Any]:
                                  for c, a in budget["by_county"].items()}
         if "carry_over" in budget:
             spec["carry_over"] = bool(budget["carry_over"])
+        fund = budget.get("guarantee_fund")
+        if fund is not None:
+            if not isinstance(fund, Mapping):
+                raise _invalid("budget.guarantee_fund",
+                               f"{fund!r} is not a table of capital and leverage")
+            spec["guarantee_fund"] = {
+                str(k): _number(v, f"budget.guarantee_fund.{k}") for k, v in fund.items()}
     else:
         spec = {"yearly": _amount(budget, "budget.yearly")}
     return json.loads(_native.budget_check(json.dumps(spec)))

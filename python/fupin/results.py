@@ -3,6 +3,8 @@ flows by cause, and paired comparisons of scenarios."""
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -205,9 +207,9 @@ class Results:
         run's total), with the mean over replicates and the 5th and 95th percentiles of the
         per-replicate totals (``p5``, ``p95``). Scenarios without a policy have no rows.
 
-        ``by="county"`` (or ``("county", "year")``, ``("county", "measure", "year")``) gives the
-        mean by county; the run keeps county spending summed over replicates (memory stays
-        independent of the number of replicates), so there is no band by county.
+        ``by="county"`` (or ``("county", "year")``, ``("county", "measure", "year")``, …) gives
+        the same by county (column ``county_id``; rows with spending only): the run keeps county
+        spending per replicate, so county rows carry the band too.
         """
         keys = [by] if isinstance(by, str) else list(by)
         unknown = [k for k in keys if k not in ("measure", "year", "county")]
@@ -215,36 +217,56 @@ class Results:
             raise _native.ValidationError(
                 f"by must name distinct fields among 'measure', 'year', 'county'; got {by!r}"
             )
-        names = self._names(scenario)
-        if "county" in keys:
-            frame = pd.DataFrame(self._native.county_spending())
-            frame = frame[frame["scenario"].isin(names)]
-            cols = ["scenario"] + [{"county": "county_id"}.get(k, k) for k in keys]
-            return frame.groupby(cols, sort=False, as_index=False)["mean"].sum()
         rows = []
-        for name in names:
-            measures, values = self.spending_values(name)
+        for name in self._names(scenario):
+            measures = list(self._native.categories(name))
             if not measures:
                 continue
-            groups: list[tuple[dict[str, Any], np.ndarray]] = []
-            if keys == ["measure", "year"] or keys == ["year", "measure"]:
-                for k, m in enumerate(measures):
-                    for t, y in enumerate(self.years):
-                        groups.append(({"measure": m, "year": y}, values[:, t, k]))
-            elif keys == ["measure"]:
-                groups = [({"measure": m}, values[:, :, k].sum(axis=1))
-                          for k, m in enumerate(measures)]
-            elif keys == ["year"]:
-                groups = [({"year": y}, values[:, t, :].sum(axis=1))
-                          for t, y in enumerate(self.years)]
+            if "county" in keys:
+                ids, values = self._native.county_spending_values(name)
+                values = np.asarray(values)  # counties × replicates × years × measures
             else:
-                groups = [({}, values.sum(axis=(1, 2)))]
-            for labels, per_replicate in groups:
-                rows.append({"scenario": name, **labels, "mean": per_replicate.mean(),
+                ids, values = [""], np.asarray(self._native.spending_values(name))[None]
+            # Per-replicate values with the replicate axis last: county × year × measure × rep.
+            per = np.moveaxis(values, 1, -1)
+            axis = {"county": 0, "year": 1, "measure": 2}
+            summed = per.sum(axis=tuple(a for k, a in axis.items() if k not in keys),
+                             keepdims=True)
+            labels = {"county": ids, "year": list(self.years), "measure": measures}
+            # Rows in the order of ``by`` (the first key varies slowest).
+            for pos in itertools.product(*(range(len(labels[k])) for k in keys)):
+                idx = [0, 0, 0]
+                for k, i in zip(keys, pos):
+                    idx[axis[k]] = i
+                per_replicate = summed[tuple(idx)]
+                if "county" in keys and not per_replicate.any():
+                    continue
+                row: dict[str, Any] = {"scenario": name}
+                for k, i in zip(keys, pos):
+                    row[{"county": "county_id"}.get(k, k)] = labels[k][i]
+                rows.append({**row, "mean": per_replicate.mean(),
                              "p5": np.percentile(per_replicate, 5),
                              "p95": np.percentile(per_replicate, 95)})
-        columns = ["scenario", *keys, "mean", "p5", "p95"]
+        columns = ["scenario", *[{"county": "county_id"}.get(k, k) for k in keys], "mean", "p5",
+                   "p95"]
         return pd.DataFrame(rows, columns=columns)
+
+    def guarantee_losses(self, scenario: str | None = None) -> pd.DataFrame:
+        """Microcredit defaults charged to the guarantee fund (担保基金), yuan, by scenario and
+        year: the mean over replicates and the 5th and 95th percentiles (``p5``, ``p95``). A loan
+        defaults, whole, when its venture fails within the loan's term. Losses are not programme
+        spending (the budget pays only the fund's reserve). Scenarios without a policy have no
+        rows."""
+        rows = []
+        for name in self._names(scenario):
+            if not self._native.categories(name):
+                continue
+            values = np.asarray(self._native.guarantee_loss_values(name))
+            for t, y in enumerate(self.years):
+                col = values[:, t]
+                rows.append({"scenario": name, "year": y, "mean": col.mean(),
+                             "p5": np.percentile(col, 5), "p95": np.percentile(col, 95)})
+        return pd.DataFrame(rows, columns=["scenario", "year", "mean", "p5", "p95"])
 
     def flows_by_cause(self, scenario: str | None = None) -> pd.DataFrame:
         """Exits (脱贫) and returns (返贫) by scenario, year and primary cause of poverty (means over

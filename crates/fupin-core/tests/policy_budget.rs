@@ -188,16 +188,17 @@ fn breakdowns_add_up_to_the_totals() {
                 .sum();
             assert_eq!(returns, closed);
         }
-        // County spending summed over counties = replicate spending summed over replicates.
+        // County spending summed over counties = the replicate's spending, exactly.
         let k_n = sc.categories.len();
-        for t in 0..t_n {
-            for k in 0..k_n {
-                let by_rep: i128 = (0..6).map(|r| sc.spending[(r * t_n + t) * k_n + k]).sum();
-                let nc = res.counties.population.len();
-                let by_county: i128 = (0..nc)
-                    .map(|c| sc.county_spending[(c * t_n + t) * k_n + k])
-                    .sum();
-                assert_eq!(by_rep, by_county);
+        let nc = res.counties.population.len();
+        for r in 0..6 {
+            for t in 0..t_n {
+                for k in 0..k_n {
+                    let by_county: i128 = (0..nc)
+                        .map(|c| sc.county_spending[((c * 6 + r) * t_n + t) * k_n + k])
+                        .sum();
+                    assert_eq!(sc.spending[(r * t_n + t) * k_n + k], by_county);
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use fupin_core::engine::{
 };
 use fupin_core::registry::Ids;
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyArray3};
+use numpy::{IntoPyArray, PyArray2, PyArray3, PyArrayDyn};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -100,7 +100,7 @@ fn scenario_to_toml(py: Python<'_>, json: &str) -> PyResult<String> {
 
 /// Simulate `registry` under the scenarios (JSON list) with the model (JSON).
 #[pyfunction]
-#[pyo3(signature = (registry, scenarios, model, first_year, years, replications, seed, threads=None, household_outputs=true, keep_paths=false, progress=None))]
+#[pyo3(signature = (registry, scenarios, model, first_year, years, replications, seed, threads=None, household_outputs=true, keep_paths=false, progress=None, plans=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     py: Python<'_>,
@@ -115,8 +115,16 @@ fn simulate(
     household_outputs: bool,
     keep_paths: bool,
     progress: Option<Py<PyAny>>,
+    plans: Option<Vec<Option<String>>>,
 ) -> PyResult<PyResults> {
-    let scenarios: Vec<Scenario> = from_json("scenarios", scenarios).py_err(py)?;
+    let mut scenarios: Vec<Scenario> = from_json("scenarios", scenarios).py_err(py)?;
+    // Plans made beforehand (JSON, one slot per scenario): run instead of planning the policy.
+    for (s, text) in scenarios.iter_mut().zip(plans.unwrap_or_default()) {
+        if let Some(text) = text {
+            let p: fupin_core::policy::Plan = from_json("plan", &text).py_err(py)?;
+            s.plan = Some(Arc::new(p));
+        }
+    }
     let model = IncomeModel::from_json(model).py_err(py)?;
     let config = RunConfig {
         first_year,
@@ -394,7 +402,18 @@ impl PyResults {
         Ok(out)
     }
 
-    /// Mean spending by scenario × county × year × measure (rows with spending only).
+    /// Guarantee-fund losses (defaulted microcredit) of a scenario by replicate × year, yuan.
+    fn guarantee_loss_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let s = self.scenario_index(py, scenario)?;
+        Ok(matrix(py, self.inner.guarantee_loss_values(s)))
+    }
+
+    /// Spending by scenario × county × year × measure (mean, 5th and 95th percentiles over
+    /// replicates; rows with spending only).
     fn county_spending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = self.inner.county_spending();
         let out = PyDict::new(py);
@@ -403,7 +422,35 @@ impl PyResults {
         out.set_item("year", t.year.into_pyarray(py))?;
         out.set_item("measure", t.measure)?;
         out.set_item("mean", t.mean.into_pyarray(py))?;
+        out.set_item("p5", t.p5.into_pyarray(py))?;
+        out.set_item("p95", t.p95.into_pyarray(py))?;
         Ok(out)
+    }
+
+    /// Spending of a scenario by county × replicate × year × category, yuan, with the county ids
+    /// (dense order).
+    fn county_spending_values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyArrayDyn<f64>>)> {
+        let s = self.scenario_index(py, scenario)?;
+        let k_n = self.inner.scenarios[s].categories.len();
+        let nc = self.inner.counties.population.len();
+        let (reps, t_n) = (self.inner.replications as usize, self.inner.n_years());
+        let mut out = ndarray::Array4::<f64>::zeros((nc, reps, t_n, k_n));
+        for c in 0..nc {
+            for k in 0..k_n {
+                let v = self.inner.county_spending_values(s, c, k);
+                out.index_axis_mut(ndarray::Axis(0), c)
+                    .index_axis_mut(ndarray::Axis(2), k)
+                    .assign(&v);
+            }
+        }
+        let ids = (0..nc)
+            .map(|c| self.inner.counties.ids.display(c))
+            .collect();
+        Ok((ids, out.into_dyn().into_pyarray(py)))
     }
 
     /// Mean exits and returns by scenario × year × primary cause (rows with any flow only).

@@ -113,7 +113,9 @@ fn scenarios_to_toml(py: Python<'_>, json: &str) -> PyResult<String> {
 /// (JSON; its line unless the scenario overrides it). Returns the assignments as columns
 /// (`household_id`, `measure`, `start_year`, `end_year` (None: to the end), `intensity`), the
 /// `years`, the `measures` of the catalogue, `committed` (years × measures, yuan), `budget` and
-/// `available` by year (yuan) and the `unfunded` rows of an explicit table.
+/// `available` by year (yuan), the `unfunded` rows of an explicit table, the microcredit
+/// `loans_outstanding` by year and `loan_capacity` (yuan), and the plan itself as `json` (for
+/// `simulate(..., plans=...)`).
 #[pyfunction]
 fn plan<'py>(
     py: Python<'py>,
@@ -188,6 +190,16 @@ fn plan<'py>(
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
+    out.set_item("json", crate::engine::to_json(&plan).py_err(py)?)?;
+    out.set_item(
+        "loans_outstanding",
+        plan.loans_outstanding_by_year().into_pyarray(py),
+    )?;
+    out.set_item(
+        "loan_capacity",
+        plan.loan_capacity
+            .map(|c| c as f64 / (100.0 * fupin_core::engine::WEIGHT_SCALE as f64)),
+    )?;
     Ok(out)
 }
 

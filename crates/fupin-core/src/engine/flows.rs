@@ -1,6 +1,8 @@
 //! Sums beyond the cells — spending by measure, year and county; exits and returns by primary cause;
 //! exit spells — and the tables read from them.
 
+use std::collections::BTreeMap;
+
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
@@ -12,58 +14,84 @@ use crate::registry::Cause;
 
 /// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
 pub(crate) struct Flows {
-    t_n: usize,
     k_n: usize,
+    nc: usize,
     /// Replicate × year × category.
     pub spend: Vec<i128>,
-    /// County × year × category, summed over replicates.
-    pub county_spend: Vec<i128>,
+    /// Replicate × year × category of each county met (sparse: a chunk of villages touches few
+    /// counties, so per-worker sums stay small on national registries).
+    county_spend: BTreeMap<usize, Vec<i128>>,
     pub cause_exits: Vec<i64>,
     pub cause_returns: Vec<i64>,
     pub spells: Vec<i64>,
+    /// Guarantee-fund losses by replicate × year.
+    pub losses: Vec<i128>,
 }
 
 impl Flows {
     pub fn new(reps: usize, t_n: usize, k_n: usize, nc: usize) -> Self {
         let n = reps * t_n;
         Flows {
-            t_n,
             k_n,
+            nc,
             spend: vec![0; n * k_n],
-            county_spend: vec![0; nc * t_n * k_n],
+            county_spend: BTreeMap::new(),
             cause_exits: vec![0; n * CAUSE_GROUPS],
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (t_n + 1)],
+            losses: vec![0; n],
         }
     }
 
     /// Add a village's sums (its households all in county `c`).
     pub fn add_village(&mut self, scratch: &Scratch, c: usize) {
-        let row = self.t_n * self.k_n;
-        if row > 0 {
-            let county = &mut self.county_spend[c * row..(c + 1) * row];
+        let row = self.spend.len();
+        if self.k_n > 0 {
+            let county = self.county_spend.entry(c).or_insert_with(|| vec![0; row]);
             for (i, &x) in scratch.spend.iter().enumerate() {
                 if x != 0 {
                     self.spend[i] += x;
-                    county[i % row] += x;
+                    county[i] += x;
                 }
             }
         }
         add_i64(&mut self.cause_exits, &scratch.cause_exits);
         add_i64(&mut self.cause_returns, &scratch.cause_returns);
         add_i64(&mut self.spells, &scratch.spells);
+        add_i128(&mut self.losses, &scratch.losses);
     }
 
     pub fn add(&mut self, o: &Flows) {
         for (a, b) in self.spend.iter_mut().zip(&o.spend) {
             *a += b;
         }
-        for (a, b) in self.county_spend.iter_mut().zip(&o.county_spend) {
-            *a += b;
+        let row = self.spend.len();
+        for (&c, b) in &o.county_spend {
+            let a = self.county_spend.entry(c).or_insert_with(|| vec![0; row]);
+            add_i128(a, b);
         }
         add_i64(&mut self.cause_exits, &o.cause_exits);
         add_i64(&mut self.cause_returns, &o.cause_returns);
         add_i64(&mut self.spells, &o.spells);
+        add_i128(&mut self.losses, &o.losses);
+    }
+}
+
+impl Flows {
+    /// Spending by county × replicate × year × category, dense over the registry's counties.
+    pub fn county_dense(&self) -> Vec<i128> {
+        let row = self.spend.len();
+        let mut out = vec![0; self.nc * row];
+        for (&c, v) in &self.county_spend {
+            out[c * row..(c + 1) * row].copy_from_slice(v);
+        }
+        out
+    }
+}
+
+fn add_i128(a: &mut [i128], b: &[i128]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 
@@ -91,8 +119,8 @@ pub struct SpendingTable {
     pub p95: Vec<f64>,
 }
 
-/// Mean programme spending by scenario × county × year × measure (yuan), column-wise; only rows
-/// with spending.
+/// Programme spending by scenario × county × year × measure (yuan; over replicates: mean, 5th and
+/// 95th percentiles), column-wise; only rows with spending in some replicate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CountySpendingTable {
     /// Scenario name.
@@ -105,6 +133,26 @@ pub struct CountySpendingTable {
     pub measure: Vec<String>,
     /// Mean over replicates, yuan.
     pub mean: Vec<f64>,
+    /// 5th percentile over replicates, yuan.
+    pub p5: Vec<f64>,
+    /// 95th percentile over replicates, yuan.
+    pub p95: Vec<f64>,
+}
+
+/// Microcredit defaults charged to the guarantee fund by scenario × year (yuan; over replicates:
+/// mean, 5th and 95th percentiles), column-wise; scenarios with measures only.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LossTable {
+    /// Scenario name.
+    pub scenario: Vec<String>,
+    /// Calendar year.
+    pub year: Vec<i32>,
+    /// Mean over replicates, yuan.
+    pub mean: Vec<f64>,
+    /// 5th percentile over replicates, yuan.
+    pub p5: Vec<f64>,
+    /// 95th percentile over replicates, yuan.
+    pub p95: Vec<f64>,
 }
 
 /// Exits and returns by scenario × year × primary cause (means over replicates), column-wise.
@@ -160,24 +208,70 @@ impl Results {
         out
     }
 
-    /// Mean programme spending by scenario × county × year × measure (rows with spending only).
+    /// Guarantee-fund losses of scenario `s` by replicate × year, yuan (zeros for a scenario
+    /// without measures).
+    pub fn guarantee_loss_values(&self, s: usize) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let t_n = self.n_years();
+        Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
+            sc.guarantee_losses
+                .get(r * t_n + t)
+                .map_or(0.0, |&v| v as f64 / UNIT)
+        })
+    }
+
+    /// Microcredit defaults charged to the guarantee fund by scenario × year (scenarios with
+    /// measures only).
+    pub fn guarantee_losses(&self) -> LossTable {
+        let mut out = LossTable::default();
+        for (s, sc) in self.scenarios.iter().enumerate() {
+            if sc.categories.is_empty() {
+                continue;
+            }
+            let v = self.guarantee_loss_values(s);
+            for t in 0..self.n_years() {
+                let mut col = v.column(t).to_vec();
+                out.scenario.push(sc.name.clone());
+                out.year.push(self.years[t]);
+                out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
+                out.p5.push(percentile(&mut col, 0.05));
+                out.p95.push(percentile(&mut col, 0.95));
+            }
+        }
+        out
+    }
+
+    /// Spending of scenario `s` in county `c` (dense index) by replicate × year for the measure
+    /// with index `k` of its categories, yuan.
+    pub fn county_spending_values(&self, s: usize, c: usize, k: usize) -> Array2<f64> {
+        let sc = &self.scenarios[s];
+        let (t_n, k_n) = (self.n_years(), sc.categories.len());
+        let reps = self.replications as usize;
+        Array2::from_shape_fn((reps, t_n), |(r, t)| {
+            sc.county_spending[((c * reps + r) * t_n + t) * k_n + k] as f64 / UNIT
+        })
+    }
+
+    /// Programme spending by scenario × county × year × measure, with the band over replicates
+    /// (rows with spending in some replicate only).
     pub fn county_spending(&self) -> CountySpendingTable {
         let mut out = CountySpendingTable::default();
-        let t_n = self.n_years();
-        let reps = f64::from(self.replications);
-        for sc in &self.scenarios {
-            let k_n = sc.categories.len();
+        for (s, sc) in self.scenarios.iter().enumerate() {
             for c in 0..self.counties.population.len() {
-                for t in 0..t_n {
-                    for (k, name) in sc.categories.iter().enumerate() {
-                        let v = sc.county_spending[(c * t_n + t) * k_n + k];
-                        if v != 0 {
-                            out.scenario.push(sc.name.clone());
-                            out.county.push(self.counties.ids.display(c));
-                            out.year.push(self.years[t]);
-                            out.measure.push(name.clone());
-                            out.mean.push(v as f64 / UNIT / reps);
+                for (k, name) in sc.categories.iter().enumerate() {
+                    let v = self.county_spending_values(s, c, k);
+                    for t in 0..self.n_years() {
+                        let mut col = v.column(t).to_vec();
+                        if col.iter().all(|&x| x == 0.0) {
+                            continue;
                         }
+                        out.scenario.push(sc.name.clone());
+                        out.county.push(self.counties.ids.display(c));
+                        out.year.push(self.years[t]);
+                        out.measure.push(name.clone());
+                        out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
+                        out.p5.push(percentile(&mut col, 0.05));
+                        out.p95.push(percentile(&mut col, 0.95));
                     }
                 }
             }

@@ -86,6 +86,8 @@ pub(crate) struct Scratch {
     pub spells: Vec<i64>,
     /// One household-year's spending by category, fen.
     hh_spend: Vec<i64>,
+    /// Village guarantee-fund losses by replicate × year (weight units × fen).
+    pub losses: Vec<i128>,
 }
 
 impl Scratch {
@@ -101,6 +103,7 @@ impl Scratch {
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (years + 1)],
             hh_spend: Vec::new(),
+            losses: vec![0; n],
         }
     }
 }
@@ -193,6 +196,7 @@ pub(crate) fn village<H: Hook>(
     scratch.hh_spend.resize(k_n, 0);
     scratch.cause_exits.fill(0);
     scratch.cause_returns.fill(0);
+    scratch.losses.fill(0);
     scratch.spells.fill(0);
     // Village disasters: one draw per replicate-year, shared by every household of the village.
     let disaster_p = m.disaster.probability;
@@ -287,6 +291,7 @@ pub(crate) fn village<H: Hook>(
                     schooling_guaranteed: schooling_ok,
                     spending_fen: 0,
                     floor_cap_fen: i64::MAX,
+                    guarantee_loss_fen: 0,
                     memory,
                 };
                 let line = plan.line[t];
@@ -370,6 +375,9 @@ pub(crate) fn village<H: Hook>(
                             scratch.spend[off + k] += i128::from(w) * i128::from(fen);
                         }
                     }
+                }
+                if st.guarantee_loss_fen != 0 {
+                    scratch.losses[base + t] += i128::from(w) * i128::from(st.guarantee_loss_fen);
                 }
                 if exit {
                     scratch.cause_exits[(base + t) * CAUSE_GROUPS + cause] += w;

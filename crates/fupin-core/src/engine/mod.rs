@@ -35,7 +35,7 @@ pub use accumulate::{
 };
 pub use compare::{CompareOptions, Comparison, t_quantile};
 pub use config::{MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV};
-pub use flows::{CauseTable, CountySpendingTable, SpendingTable, cause_group_code};
+pub use flows::{CauseTable, CountySpendingTable, LossTable, SpendingTable, cause_group_code};
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 pub use runner::simulate;
 pub use scenario::{Scenario, Treatment, YearContext, YearState};

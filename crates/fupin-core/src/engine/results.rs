@@ -122,7 +122,7 @@ pub struct ScenarioResults {
     /// Programme spending by replicate × year × category, weight units × fen.
     #[serde(default)]
     pub spending: Vec<i128>,
-    /// Programme spending by county × year × category summed over replicates, weight units × fen.
+    /// Programme spending by county × replicate × year × category, weight units × fen.
     #[serde(default)]
     pub county_spending: Vec<i128>,
     /// Exits (脱贫) by replicate × year × primary cause ([`CAUSE_GROUPS`](super::CAUSE_GROUPS):
@@ -136,6 +136,9 @@ pub struct ScenarioResults {
     /// followed by a return d years later; column 0 exits not followed by a return within the run.
     #[serde(default)]
     pub exit_spells: Vec<i64>,
+    /// Microcredit defaults charged to the guarantee fund by replicate × year, weight units × fen.
+    #[serde(default)]
+    pub guarantee_losses: Vec<i128>,
 }
 
 /// Everything a run produces. Merge shard results with [`Results::merge`].
@@ -265,6 +268,8 @@ impl Results {
             if a.categories != b.categories
                 || a.spending.len() != b.spending.len()
                 || a.exit_spells.len() != b.exit_spells.len()
+                || a.guarantee_losses.len() != b.guarantee_losses.len()
+                || a.county_spending.len() != b.county_spending.len()
             {
                 return Err(mismatch(
                     "categories",
@@ -305,6 +310,9 @@ impl Results {
                 *x += y;
             }
             for (x, y) in a.county_spending.iter_mut().zip(&b.county_spending) {
+                *x += y;
+            }
+            for (x, y) in a.guarantee_losses.iter_mut().zip(&b.guarantee_losses) {
                 *x += y;
             }
             for (xs, ys) in [

@@ -163,12 +163,16 @@ pub fn simulate(
         bounds.push(nv);
     }
 
-    // Scenarios with a policy are planned over the whole registry before the run.
+    // Scenarios with a policy are planned over the whole registry before the run (or run the plan
+    // attached to them, made over a larger registry this one is a shard of).
     let treatments: Vec<Option<std::sync::Arc<dyn Treatment>>> = scenarios
         .iter()
-        .map(|s| match &s.policy {
-            Some(_) => crate::policy::treatment_for(registry, s, model, &years).map(Some),
-            None => Ok(s.treatment.clone()),
+        .map(|s| {
+            if s.policy.is_some() || s.plan.is_some() {
+                crate::policy::treatment_for(registry, s, model, &years).map(Some)
+            } else {
+                Ok(s.treatment.clone())
+            }
         })
         .collect::<Result<_>>()?;
     let plans: Vec<Plan<'_>> = scenarios
@@ -399,6 +403,7 @@ pub fn simulate(
         .zip(flows)
         .enumerate()
     {
+        let county_spending = fl.county_dense();
         out_scenarios.push(ScenarioResults {
             name: scenarios[s].name.clone(),
             totals: tot,
@@ -413,10 +418,11 @@ pub fn simulate(
             paths: None,
             categories: categories[s].clone(),
             spending: fl.spend,
-            county_spending: fl.county_spend,
+            county_spending,
             cause_exits: fl.cause_exits,
             cause_returns: fl.cause_returns,
             exit_spells: fl.spells,
+            guarantee_losses: fl.losses,
         });
     }
     for (s, p) in paths.into_iter().enumerate() {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::dynamics::{IncomeModel, PovertyLine};
 use crate::error::{Error, Result};
 use crate::measures::{MeasureCatalog, NamedMeasure};
-use crate::policy::{Budget, Policy};
+use crate::policy::{Budget, Plan, Policy};
 use crate::registry::Registry;
 
 /// One scenario of a run. All scenarios of a run share common random numbers: the same household,
@@ -54,6 +54,13 @@ pub struct Scenario {
     /// the plan of `policy`).
     #[serde(skip)]
     pub treatment: Option<Arc<dyn Treatment>>,
+    /// A plan made beforehand (typically over the whole registry, [`crate::policy::plan_scenario`])
+    /// that the run uses instead of planning `policy` over the registry it is given: simulate
+    /// shards with the plan of the whole registry and their merged results equal the whole run,
+    /// budget rationing included. Its assignments are matched by household id
+    /// ([`Plan::for_registry`]); its years must be the run's.
+    #[serde(skip)]
+    pub plan: Option<Arc<Plan>>,
 }
 
 impl fmt::Debug for Scenario {
@@ -66,6 +73,7 @@ impl fmt::Debug for Scenario {
             .field("budget", &self.budget)
             .field("measures", &self.measures)
             .field("treatment", &self.treatment)
+            .field("plan", &self.plan.as_ref().map(|p| p.assignments.len()))
             .finish()
     }
 }
@@ -110,6 +118,13 @@ impl Scenario {
     /// As [`MeasureCatalog::validate`].
     pub fn catalog(&self) -> Result<MeasureCatalog> {
         MeasureCatalog::default().with_overrides(&self.measures)
+    }
+
+    /// This scenario run with `plan` (made beforehand, e.g. over the whole registry) instead of
+    /// planning its policy over the registry simulated.
+    pub fn with_plan(mut self, plan: Arc<Plan>) -> Self {
+        self.plan = Some(plan);
+        self
     }
 
     /// This scenario with a treatment.
@@ -172,6 +187,13 @@ impl Scenario {
         if let Some(b) = &self.budget {
             b.validate().map_err(prefix)?;
         }
+        if self.plan.is_some() && self.treatment.is_some() {
+            return Err(Error::invalid_parameter(
+                format!("scenario[{}].plan", self.name),
+                "set",
+                "a scenario takes a plan or a treatment attached in code, not both",
+            ));
+        }
         Ok(())
     }
 }
@@ -229,6 +251,9 @@ pub struct YearState {
     /// (`i64::MAX`: no limit). A floor measure sets it to its reservation, so the top-up never
     /// exceeds what the plan reserved; net income is then `raw + cap / size` when the cap binds.
     pub floor_cap_fen: i64,
+    /// Microcredit defaulted this year, fen for the whole household: a loss of the guarantee fund
+    /// (not programme spending), summed by the engine by replicate × year.
+    pub guarantee_loss_fen: i64,
     /// Scratch state kept across the years of a replicate (zero at the start of each replicate).
     pub memory: [f64; 4],
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Eligibility;
-use super::check::{money, share, within, years};
+use super::check::{fen, money, share, within, years};
 use super::spec::{Active, Costs, draw, memory};
 use crate::engine::{YearContext, YearState};
 use crate::error::Result;
@@ -24,8 +24,9 @@ pub const MAX_MEASURE_YEARS: u32 = 100;
 /// rises by `income_gain · exp(σ z − σ²/2) + loan · loan_return` (z standard normal, drawn once per
 /// household-replicate, so the mean gain is `income_gain`); each year from the lag on, the venture
 /// fails with probability `failure_probability` and then pays nothing for the rest of the run (a
-/// loan outstanding at failure defaults, and its loss falls on the guarantee fund, not on the
-/// household or the budget: the repayment risk the fund's leverage prices).
+/// loan outstanding at failure defaults — the whole principal, repaid only at the end of the term —
+/// and its loss falls on the guarantee fund, not on the household or the budget: the repayment
+/// risk the fund's leverage prices; see [`crate::policy::GuaranteeFund`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Industry {
@@ -123,6 +124,10 @@ impl Industry {
         {
             if draw::yearly(ctx, draw::INDUSTRY_FAILURE, a.start_year) < self.failure_probability {
                 memory::set_bit(st, memory::INDUSTRY_FAILED, a.slot);
+                if a.k < self.loan_years.max(1) {
+                    // The loan outstanding defaults: a loss of the guarantee fund.
+                    st.guarantee_loss_fen += fen(self.loan_per_household * a.intensity);
+                }
             } else {
                 let s = self.gain_log_sd;
                 let z = draw::per_replicate_normal(ctx, draw::INDUSTRY_GAIN, a.start_year);

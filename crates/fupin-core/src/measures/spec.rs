@@ -206,6 +206,18 @@ impl MeasureSpec {
         self.eligibility().allows(registry, row)
     }
 
+    /// The microcredit loan at `intensity`, fen rounded down, and its term in years (at least 1);
+    /// `(0, 0)` for a measure without a loan. Planning checks it against the guarantee fund, and
+    /// the engine charges it to the fund when the venture fails within the term.
+    pub fn loan(&self, intensity: f64) -> (i64, u32) {
+        match self {
+            MeasureSpec::Industry(m) if m.loan_per_household > 0.0 => {
+                (fen(m.loan_per_household * intensity), m.loan_years.max(1))
+            }
+            _ => (0, 0),
+        }
+    }
+
     /// Whether the measure keeps state across years in the household's memory flags.
     pub(crate) fn stateful(&self) -> bool {
         matches!(self, MeasureSpec::Industry(_) | MeasureSpec::Employment(_))

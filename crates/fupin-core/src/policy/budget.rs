@@ -88,6 +88,74 @@ pub struct Budget {
     /// Carry unspent money over to the next year. Default true.
     #[serde(default = "yes")]
     pub carry_over: bool,
+    /// The guarantee fund (担保基金) backing the scenario's microcredit. Default: Taiqian's 10 M
+    /// yuan at a leverage of 10 (seed 000). Not written when it is the default.
+    #[serde(default, skip_serializing_if = "GuaranteeFund::is_default")]
+    pub guarantee_fund: GuaranteeFund,
+}
+
+/// A guarantee fund (担保基金): capital deposited with a lending bank, which lends up to
+/// `capital × leverage` to poor households without collateral and charges defaults to the fund.
+///
+/// Planning grants microcredit loans (measures with a loan, such as `industry_credit`) in plan
+/// order only while the loans outstanding in the start year plus the new loan stay within
+/// `capital × leverage` (a loan is outstanding from its start year for its term, and repaid in
+/// full at the end of the term). The capacity is fixed for the run: defaults are random, while
+/// the plan is made before the run, so losses do not shrink it; they are reported per replicate
+/// and year instead ([`crate::engine::Results::guarantee_losses`]).
+///
+/// # Examples
+/// ```
+/// use fupin_core::policy::GuaranteeFund;
+/// let f = GuaranteeFund::default(); // Taiqian, seed 000
+/// assert_eq!(f.capacity(), 100_000_000.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuaranteeFund {
+    /// Capital of the fund, yuan. Default 10,000,000: Taiqian's county guarantee fund (seed 000).
+    pub capital: f64,
+    /// Loans per yuan of capital. Default 10: Taiqian's 10 M yuan lent out 100 M (seed 000).
+    pub leverage: f64,
+}
+
+impl Default for GuaranteeFund {
+    fn default() -> Self {
+        GuaranteeFund {
+            capital: 10_000_000.0,
+            leverage: 10.0,
+        }
+    }
+}
+
+impl GuaranteeFund {
+    /// Whether this is the default fund.
+    pub fn is_default(&self) -> bool {
+        *self == GuaranteeFund::default()
+    }
+
+    /// Most loans outstanding at once, yuan: `capital × leverage`.
+    pub fn capacity(&self) -> f64 {
+        self.capital * self.leverage
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !(self.capital.is_finite() && (0.0..=MAX_YUAN * 1e3).contains(&self.capital)) {
+            return Err(Error::invalid_parameter(
+                "budget.guarantee_fund.capital",
+                self.capital,
+                "must be a finite amount of yuan ≥ 0 (at most 1e15)",
+            ));
+        }
+        if !(self.leverage.is_finite() && (1.0..=1000.0).contains(&self.leverage)) {
+            return Err(Error::invalid_parameter(
+                "budget.guarantee_fund.leverage",
+                self.leverage,
+                "must be between 1 and 1000",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn yes() -> bool {
@@ -101,6 +169,7 @@ impl Budget {
             yearly: Some(Amount::Constant(yuan)),
             by_county: BTreeMap::new(),
             carry_over: true,
+            guarantee_fund: GuaranteeFund::default(),
         }
     }
 
@@ -112,6 +181,7 @@ impl Budget {
             )),
             by_county: BTreeMap::new(),
             carry_over: true,
+            guarantee_fund: GuaranteeFund::default(),
         }
     }
 
@@ -120,6 +190,7 @@ impl Budget {
     /// # Errors
     /// [`Error::InvalidParameter`] naming `budget.yearly`, `budget.by_county[<id>]`, …
     pub fn validate(&self) -> Result<()> {
+        self.guarantee_fund.validate()?;
         match (&self.yearly, self.by_county.is_empty()) {
             (Some(a), true) => a.validate("budget.yearly"),
             (None, false) => {
@@ -201,7 +272,31 @@ mod tests {
             yearly: None,
             by_county: BTreeMap::new(),
             carry_over: true,
+            guarantee_fund: GuaranteeFund::default(),
         };
         assert_eq!(none.validate().unwrap_err().column(), Some("budget"));
+        let mut f = Budget::yearly(1.0);
+        f.guarantee_fund.leverage = 0.5;
+        assert_eq!(
+            f.validate().unwrap_err().column(),
+            Some("budget.guarantee_fund.leverage")
+        );
+        f.guarantee_fund = GuaranteeFund {
+            capital: f64::NAN,
+            leverage: 10.0,
+        };
+        assert_eq!(
+            f.validate().unwrap_err().column(),
+            Some("budget.guarantee_fund.capital")
+        );
+        let g: Budget = toml::from_str("yearly = 1.0\n[guarantee_fund]\ncapital = 5e6\n").unwrap();
+        assert_eq!(g.guarantee_fund.capacity(), 5e7);
+        assert!(toml::to_string(&g).unwrap().contains("capital = 5000000"));
+        assert!(
+            !Budget::yearly(1.0)
+                .to_json()
+                .unwrap()
+                .contains("guarantee_fund")
+        );
     }
 }

@@ -11,18 +11,21 @@
 //! only if their reservation fits, and a measure never spends more than its reservation (random
 //! costs are capped at it), so in every replicate and every year each pool's spending is at most
 //! its money of that year plus what it carried over, and cumulative spending never exceeds the
-//! cumulative budget. See [`plan`] for the steps. A guarantee fund backing microcredit is charged
-//! to the budget as the reserve `loan / leverage` of each loan (Industry's `loan_per_household`
-//! and `leverage`; the `industry_credit` measure), in the loan's first year.
+//! cumulative budget. See [`plan`] for the steps. Microcredit is backed by the budget's
+//! [`GuaranteeFund`]: loans are granted only while the loans outstanding stay within the fund's
+//! `capital × leverage`; the budget pays each loan's reserve `loan / leverage` (Industry's
+//! `loan_per_household` and `leverage`; the `industry_credit` measure) in its first year, and
+//! defaults are losses of the fund, reported by the engine.
 
 mod budget;
+mod order;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
 mod rules;
 mod treatment;
 
-pub use budget::{Amount, Budget};
+pub use budget::{Amount, Budget, GuaranteeFund};
 pub use plan::{Assignment, Plan, plan};
 pub use rules::{ByCause, Explicit, ExplicitRow, MAX_INTENSITY, Policy, Ranking, Uniform};
 pub use treatment::{PlanTreatment, plan_scenario, treatment_for};

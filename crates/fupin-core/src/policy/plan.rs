@@ -22,12 +22,13 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use super::budget::Budget;
-use super::rules::{ByCause, Policy, Ranking};
+use super::order::{cause_lists, resolve_explicit};
+use super::rules::Policy;
 use crate::dynamics::PovertyLine;
 use crate::engine::{WEIGHT_SCALE, weight_units};
 use crate::error::{Error, Result};
 use crate::measures::{MeasureCatalog, MeasureSpec, memory};
-use crate::registry::{Cause, Registry};
+use crate::registry::Registry;
 
 /// One household's measure from a start year (to an end year, exclusive, if its funding stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -77,8 +78,20 @@ pub struct Plan {
     pub available: Vec<i128>,
     /// Reservations by pool × year × measure.
     pub committed: Vec<i128>,
-    /// Explicit rows that did not fit their year's money (indices into the table).
+    /// Explicit rows that did not fit their year's money or the guarantee fund (indices into the
+    /// table).
     pub unfunded: Vec<usize>,
+    /// Most microcredit outstanding at once, weight units × fen: the guarantee fund's
+    /// `capital × leverage` (none: no budget, no limit).
+    #[serde(default)]
+    pub loan_capacity: Option<i128>,
+    /// Microcredit outstanding by year, weight units × fen.
+    #[serde(default)]
+    pub loans_outstanding: Vec<i128>,
+    /// Id of each assignment's household (as the registry displays it), so that a shard of the
+    /// registry can pick its own assignments ([`Plan::for_registry`]).
+    #[serde(default)]
+    pub household_ids: Vec<String>,
 }
 
 const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
@@ -117,6 +130,74 @@ impl Plan {
         })
     }
 
+    /// This plan's assignments for the households of `registry` (a shard of the registry planned
+    /// for, or the whole), found by household id; rows renumbered to `registry`'s. The money
+    /// fields still describe the whole plan. Simulating shards with the plan of the whole registry
+    /// gives results that merge exactly into the whole run, even under a budget rationed over all
+    /// households.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `plan.household_ids` if the plan does not carry one id
+    /// per assignment.
+    ///
+    /// # Examples
+    /// ```
+    /// use fupin_core::dynamics::PovertyLine;
+    /// use fupin_core::measures::MeasureCatalog;
+    /// use fupin_core::policy::{Budget, ByCause, Policy, plan};
+    /// let reg = fupin_core::synth::county("changle", 0)?;
+    /// let p = plan(&reg, &MeasureCatalog::default(), &Policy::ByCause(ByCause::default()),
+    ///              Some(&Budget::yearly(500_000.0)), &[2016, 2017], &PovertyLine::national())?;
+    /// let first: Vec<usize> = (0..reg.n_households())
+    ///     .filter(|&r| reg.households().village[r] == 0).collect();
+    /// let shard = reg.select(&first)?;
+    /// let mine = p.for_registry(&shard)?;
+    /// assert!(mine.assignments.iter().all(|a| (a.household as usize) < shard.n_households()));
+    /// assert_eq!(p.for_registry(&reg)?, p);
+    /// # Ok::<(), fupin_core::Error>(())
+    /// ```
+    pub fn for_registry(&self, registry: &Registry) -> Result<Plan> {
+        if self.household_ids.len() != self.assignments.len() {
+            return Err(Error::invalid_parameter(
+                "plan.household_ids",
+                format!("{} ids", self.household_ids.len()),
+                format!("needs one id per assignment ({})", self.assignments.len()),
+            ));
+        }
+        let ids = &registry.households().id;
+        let index: HashMap<String, u32> =
+            (0..ids.len()).map(|i| (ids.display(i), i as u32)).collect();
+        let mut pairs: Vec<(Assignment, &String)> = self
+            .assignments
+            .iter()
+            .zip(&self.household_ids)
+            .filter_map(|(a, id)| {
+                index.get(id).map(|&row| {
+                    (
+                        Assignment {
+                            household: row,
+                            ..*a
+                        },
+                        id,
+                    )
+                })
+            })
+            .collect();
+        pairs.sort_by_key(|(a, _)| a.household); // stable: a household's order is kept
+        let mut out = self.clone();
+        out.household_ids = pairs.iter().map(|(_, id)| (*id).clone()).collect();
+        out.assignments = pairs.into_iter().map(|(a, _)| a).collect();
+        Ok(out)
+    }
+
+    /// Microcredit outstanding by year (granted loans within their term), yuan.
+    pub fn loans_outstanding_by_year(&self) -> Vec<f64> {
+        self.loans_outstanding
+            .iter()
+            .map(|&v| v as f64 / UNIT)
+            .collect()
+    }
+
     /// Reservations by pool × year (all measures), weight units × fen.
     pub fn committed_by_pool(&self) -> Vec<i128> {
         self.committed
@@ -126,11 +207,21 @@ impl Plan {
     }
 
     /// Check the budget invariant: reservations never exceed the money available, pool by pool and
-    /// year by year, and carry-over is what was left.
+    /// year by year, and loans outstanding never exceed the guarantee fund's capacity.
     ///
     /// # Errors
     /// [`Error::Internal`] naming the pool and year where it fails (a bug).
     pub fn check(&self) -> Result<()> {
+        if let Some(cap) = self.loan_capacity {
+            for (t, &v) in self.loans_outstanding.iter().enumerate() {
+                if v > cap {
+                    return Err(Error::Internal(format!(
+                        "plan lends {v} of {cap} in year {}",
+                        self.years[t]
+                    )));
+                }
+            }
+        }
         if self.unlimited {
             return Ok(());
         }
@@ -244,6 +335,10 @@ pub fn plan(
         given: HashMap::new(),
         committed: vec![0; pools.len() * t_n * catalog.len()],
         n_pools: pools.len(),
+        loan_capacity: budget.map(|b| {
+            (b.guarantee_fund.capacity() * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE)
+        }),
+        outstanding: vec![0; t_n],
     };
     let explicit = match policy {
         Policy::Explicit(e) => Some(resolve_explicit(registry, catalog, e, years)?),
@@ -296,6 +391,10 @@ pub fn plan(
     }
     let mut assignments = p.assignments;
     assignments.sort_by_key(|a| a.household); // stable: keeps the order they were made
+    let household_ids = assignments
+        .iter()
+        .map(|a| h.id.display(a.household as usize))
+        .collect();
     let out = Plan {
         years: years.to_vec(),
         lines: p.lines,
@@ -307,6 +406,9 @@ pub fn plan(
         available,
         committed: p.committed,
         unfunded,
+        loan_capacity: p.loan_capacity,
+        loans_outstanding: p.outstanding,
+        household_ids,
     };
     out.check()?;
     Ok(out)
@@ -327,6 +429,10 @@ struct Planner<'a> {
     given: HashMap<(u32, u16), f64>,
     committed: Vec<i128>,
     n_pools: usize,
+    /// The guarantee fund's capacity (none: unlimited).
+    loan_capacity: Option<i128>,
+    /// Loans outstanding by year.
+    outstanding: Vec<i128>,
 }
 
 impl Planner<'_> {
@@ -396,6 +502,20 @@ impl Planner<'_> {
         if !self.unlimited && cost > self.remaining[q] {
             return false;
         }
+        // Loans outstanding only fall after year t until a new loan is made, so checking t suffices.
+        let (loan_fen, term) = self.specs[m as usize].loan(intensity);
+        let loan = self.weight(row) * i128::from(loan_fen);
+        if loan > 0
+            && self
+                .loan_capacity
+                .is_some_and(|cap| self.outstanding[t] + loan > cap)
+        {
+            return false;
+        }
+        let t_end = (t + term as usize).min(self.years.len());
+        for v in &mut self.outstanding[t..t_end] {
+            *v += loan;
+        }
         self.commit(t, q, m, cost);
         let slot = self.slots[row as usize];
         if stateful {
@@ -455,125 +575,4 @@ impl Planner<'_> {
             }
         }
     }
-}
-
-/// An explicit row resolved: (row index, household row, measure, start year, intensity).
-type ExplicitRef = (usize, u32, u16, i32, f64);
-
-/// Explicit rows resolved to [`ExplicitRef`]s.
-fn resolve_explicit(
-    registry: &Registry,
-    catalog: &MeasureCatalog,
-    e: &super::rules::Explicit,
-    years: &[i32],
-) -> Result<Vec<ExplicitRef>> {
-    let ids = &registry.households().id;
-    let index: HashMap<String, u32> = (0..ids.len()).map(|i| (ids.display(i), i as u32)).collect();
-    let (first, last) = (years[0], years[years.len() - 1]);
-    e.assignments
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let row = *index.get(r.household.trim()).ok_or_else(|| {
-                Error::invalid_parameter(
-                    format!("policy.assignments[{i}].household"),
-                    format!("{:?}", r.household),
-                    "is not a household id of the registry",
-                )
-            })?;
-            let m = catalog.require(&r.measure, &format!("policy.assignments[{i}].measure"))?;
-            if !(first..=last).contains(&r.start_year) {
-                return Err(Error::invalid_parameter(
-                    format!("policy.assignments[{i}].start_year"),
-                    r.start_year,
-                    format!("is outside the simulated years {first}–{last}"),
-                ));
-            }
-            Ok((i, row, m as u16, r.start_year, r.intensity))
-        })
-        .collect()
-}
-
-/// Registered households in ranking order, each with the measures its causes call for.
-fn cause_lists(
-    registry: &Registry,
-    catalog: &MeasureCatalog,
-    b: &ByCause,
-    line: f64,
-) -> Result<Vec<(u32, Vec<u16>)>> {
-    let h = registry.households();
-    let n = h.len();
-    let mapping = b.effective_mapping()?;
-    let idx = |name: &str| catalog.index(name).map(|i| i as u16);
-    let mut rows: Vec<u32> = (0..n as u32)
-        .filter(|&r| h.registered[r as usize])
-        .collect();
-    let income = |r: u32| h.income_per_capita[r as usize];
-    match &b.ranking {
-        Ranking::PoorestFirst => rows.sort_by(|&a, &b| income(a).total_cmp(&income(b))),
-        Ranking::NearestLineFirst => rows.sort_by(|&a, &b| {
-            let key = |r: u32| (income(r) >= line, (line - income(r)).abs());
-            let (ka, kb) = (key(a), key(b));
-            ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
-        }),
-        Ranking::Score(s) => {
-            if s.len() != n {
-                return Err(Error::invalid_parameter(
-                    "policy.ranking.score",
-                    format!("{} values", s.len()),
-                    format!("needs one score per household ({n})"),
-                ));
-            }
-            rows.sort_by(|&a, &b| s[b as usize].total_cmp(&s[a as usize]));
-        }
-    }
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let r = row as usize;
-        let eligible = |m: u16| catalog.measures[m as usize].spec.eligible(registry, r);
-        let mut list: Vec<u16> = Vec::new();
-        let push = |m: u16, list: &mut Vec<u16>| {
-            if !list.contains(&m) {
-                list.push(m);
-            }
-        };
-        let primary = h.primary_cause[r];
-        let causes: Vec<Cause> = primary
-            .into_iter()
-            .chain(
-                h.causes[r]
-                    .iter()
-                    .filter(|c| Some(*c) != primary && !b.primary_only),
-            )
-            .collect();
-        for c in causes {
-            for name in mapping.get(&c).into_iter().flatten() {
-                if let Some(m) = idx(name)
-                    && eligible(m)
-                {
-                    push(m, &mut list);
-                }
-            }
-        }
-        if b.guarantees {
-            if !h.housing_safe[r]
-                && let Some(m) = ["relocation", "housing_renovation"]
-                    .iter()
-                    .filter_map(|n| idx(n))
-                    .find(|&m| eligible(m))
-            {
-                push(m, &mut list);
-            }
-            if !h.insured[r]
-                && let Some(m) = idx("health")
-                && eligible(m)
-            {
-                push(m, &mut list);
-            }
-        }
-        if !list.is_empty() {
-            out.push((row, list));
-        }
-    }
-    Ok(out)
 }

@@ -127,11 +127,12 @@ pub fn plan_scenario(
     .map(Some)
 }
 
-/// The treatment that runs a scenario's plan (used by [`crate::engine::simulate`]).
+/// The treatment that runs a scenario's plan (used by [`crate::engine::simulate`]): its attached
+/// [`Scenario::plan`] for the households of `registry`, else its policy planned over `registry`.
 ///
 /// # Errors
 /// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
-/// none.
+/// neither, or `scenario[..].plan` if the attached plan's years are not `years`.
 pub fn treatment_for(
     registry: &Registry,
     scenario: &Scenario,
@@ -139,6 +140,17 @@ pub fn treatment_for(
     years: &[i32],
 ) -> Result<Arc<dyn Treatment>> {
     let m = scenario.effective_model(model);
+    if let Some(p) = &scenario.plan {
+        if p.years != years {
+            return Err(crate::Error::invalid_parameter(
+                format!("scenario[{}].plan", scenario.name),
+                format!("{:?}", p.years),
+                format!("was made for other years than the run's {years:?}"),
+            ));
+        }
+        let mine = p.for_registry(registry)?;
+        return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
+    }
     match plan_scenario(registry, scenario, model, years)? {
         Some(p) => Ok(Arc::new(PlanTreatment::new(&p, registry, &m))),
         None => Err(crate::Error::invalid_parameter(

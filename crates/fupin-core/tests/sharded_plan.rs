@@ -1,0 +1,101 @@
+//! Sharded runs of budgeted policies: plan once over the whole registry, simulate village shards
+//! with that plan, and the merged results equal the whole run exactly.
+
+use std::sync::Arc;
+
+use fupin_core::dynamics::IncomeModel;
+use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
+use fupin_core::policy::{Budget, ByCause, Policy, plan_scenario};
+use fupin_core::registry::Registry;
+
+fn run(reg: &Registry, s: &[Scenario]) -> Results {
+    let cfg = RunConfig {
+        replications: 4,
+        seed: 21,
+        threads: Some(2),
+        ..RunConfig::new(2016, 4)
+    };
+    simulate(reg, s, &IncomeModel::default(), &cfg, &mut |_, _| true).unwrap()
+}
+
+fn thirds(reg: &Registry) -> Vec<Registry> {
+    let nv = reg.n_villages();
+    (0..3)
+        .map(|k| {
+            let rows: Vec<usize> = (0..reg.n_households())
+                .filter(|&r| reg.households().village[r] as usize * 3 / nv == k)
+                .collect();
+            reg.select(&rows).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn three_village_shards_with_the_whole_plan_merge_to_the_whole_run() {
+    let reg = fupin_core::synth::county("changle", 3).unwrap();
+    let years = [2016, 2017, 2018, 2019];
+    let s = Scenario::new("by_cause").with_policy(
+        Policy::ByCause(ByCause::default()),
+        Some(Budget::yearly(1_200_000.0)),
+    );
+    let plan = plan_scenario(&reg, &s, &IncomeModel::default(), &years)
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.household_ids.len(), plan.assignments.len());
+    let with_plan = [
+        Scenario::new("baseline"),
+        s.clone().with_plan(Arc::new(plan)),
+    ];
+    let whole = run(&reg, &[Scenario::new("baseline"), s.clone()]);
+    // Running the whole registry with its own plan attached is the ordinary run.
+    assert_eq!(run(&reg, &with_plan), whole);
+
+    let shards = thirds(&reg);
+    assert!(shards.iter().all(|x| x.n_households() > 0));
+    assert_eq!(
+        shards.iter().map(Registry::n_households).sum::<usize>(),
+        reg.n_households()
+    );
+    let mut merged = run(&shards[0], &with_plan);
+    for sh in &shards[1..] {
+        merged.merge(&run(sh, &with_plan)).unwrap();
+    }
+    assert_eq!(merged.sorted_by_household(), whole.sorted_by_household());
+    assert!(whole.scenarios[1].spending.iter().any(|&x| x > 0));
+
+    // Not vacuous: planning each shard under the same budget spends three budgets.
+    let mut naive = run(&shards[0], &[Scenario::new("baseline"), s.clone()]);
+    for sh in &shards[1..] {
+        naive
+            .merge(&run(sh, &[Scenario::new("baseline"), s.clone()]))
+            .unwrap();
+    }
+    assert_ne!(naive.scenarios[1].spending, whole.scenarios[1].spending);
+}
+
+#[test]
+fn a_plan_for_other_years_or_without_ids_is_refused() {
+    let reg = fupin_core::synth::county("changle", 3).unwrap();
+    let s = Scenario::new("b").with_policy(
+        Policy::ByCause(ByCause::default()),
+        Some(Budget::yearly(500_000.0)),
+    );
+    let plan = plan_scenario(&reg, &s, &IncomeModel::default(), &[2016, 2017])
+        .unwrap()
+        .unwrap();
+    let cfg = RunConfig::new(2016, 4);
+    let e = simulate(
+        &reg,
+        &[s.clone().with_plan(Arc::new(plan.clone()))],
+        &IncomeModel::default(),
+        &cfg,
+        &mut |_, _| true,
+    )
+    .unwrap_err();
+    assert_eq!(e.column(), Some("scenario[b].plan"));
+    let mut bare = plan;
+    bare.household_ids.clear();
+    assert!(!bare.assignments.is_empty());
+    let e = bare.for_registry(&reg).unwrap_err();
+    assert_eq!(e.column(), Some("plan.household_ids"));
+}
