@@ -1,6 +1,8 @@
 //! The Monte Carlo engine: ns per household-year of the full model, and of a bare "floor" loop that
 //! draws the same random numbers and evaluates the same transcendental functions per household-year
-//! (so the ratio shows the engine's overhead: accumulators, status logic, village reductions).
+//! in the same way (so the ratio shows the engine's overhead: accumulators, status logic, village
+//! reductions). `full_model_1_thread_scalar` is the same run with [`fupin_core::simd`] off (SSE2
+//! only), to show what the AVX2 compilation brings.
 //!
 //! Run: `cargo bench -p fupin-benches --bench engine`. Registry: 100,000 households in 1,000
 //! villages, 10 years, 4 replicates per iteration (Throughput = households × years × replicates).
@@ -9,8 +11,11 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::streams::{HOUSEHOLD, Keys, VILLAGE, purpose};
+use fupin_core::engine::streams::{
+    HOUSEHOLD, Keys, LANES, VILLAGE, normal_lanes, purpose, uniform_lanes,
+};
 use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::fastmath::{exp, exp_lanes};
 use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
 use fupin_core::rng::{id_key, mix64};
 
@@ -62,13 +67,24 @@ fn registry() -> Registry {
     Registry::new(h, v, c).expect("valid bench registry")
 }
 
-/// The floor: the same keyed draws and transcendental functions as the model, nothing else.
+/// The floor: the same keyed draws and transcendental functions as the model, computed the same
+/// way (over lanes of households, compiled for AVX2 where the CPU has it), nothing else.
 fn floor_loop(reg: &Registry, model: &IncomeModel, seed: u64) -> f64 {
+    fupin_core::simd::vectorized(
+        #[inline(always)]
+        || floor_lanes(reg, model, seed),
+    )
+}
+
+#[inline(always)]
+fn floor_lanes(reg: &Registry, model: &IncomeModel, seed: u64) -> f64 {
     let years: Vec<i32> = (2016..2016 + YEARS as i32).collect();
     let keys = Keys::new(seed, &years);
     let h = reg.households();
     let hs = model.health;
     let ip = model.income;
+    let parts =
+        [purpose::PERSISTENT, purpose::TRANSITORY, purpose::HEALTH].map(|p| keys.purpose_part(p));
     let mut acc = 0.0;
     for v in 0..reg.n_villages() {
         let vk = keys.entity(VILLAGE, v as u64);
@@ -79,25 +95,42 @@ fn floor_loop(reg: &Registry, model: &IncomeModel, seed: u64) -> f64 {
             }
         }
     }
-    for i in 0..h.len() {
-        let hk = keys.entity(HOUSEHOLD, h.id.get(i).map_or(0, id_key));
-        let p = model.health_probability(h.chronic_illness[i], h.disability[i], h.elderly[i]);
-        let m0 = h.income_per_capita[i];
+    let mut lanes_acc = [0.0f64; LANES];
+    for start in (0..h.len()).step_by(LANES) {
+        let mut hk = [0u64; LANES];
+        let mut m0 = [0.0f64; LANES];
+        let mut p = [0.0f64; LANES];
+        for l in 0..LANES.min(h.len() - start) {
+            let i = start + l;
+            hk[l] = keys.entity(HOUSEHOLD, h.id.get(i).map_or(0, id_key));
+            m0[l] = h.income_per_capita[i];
+            p[l] = model.health_probability(h.chronic_illness[i], h.disability[i], h.elderly[i]);
+        }
         for r in 0..REPS {
-            let rk = keys.replicate(hk, r);
-            let mut pers = 0.0;
+            let rk = keys.replicate_lanes(&hk, r);
+            let mut pers = [0.0f64; LANES];
             for t in 0..years.len() {
-                let d = keys.year(rk, t);
-                pers = ip.persistence * pers + ip.persistent_sd * d.normal(purpose::PERSISTENT);
-                let e = ip.transitory_sd * d.normal(purpose::TRANSITORY);
-                acc += m0 * (pers + e).exp();
-                if d.uniform(purpose::HEALTH) < p {
-                    acc -= hs.cost_median * (hs.cost_log_sd * d.normal(purpose::HEALTH_COST)).exp();
+                let yk = keys.year_lanes(&rk, t);
+                let zp = normal_lanes(&yk, parts[0]);
+                let ze = normal_lanes(&yk, parts[1]);
+                let u = uniform_lanes(&yk, parts[2]);
+                let mut arg = [0.0f64; LANES];
+                for l in 0..LANES {
+                    pers[l] = ip.persistence * pers[l] + ip.persistent_sd * zp[l];
+                    arg[l] = pers[l] + ip.transitory_sd * ze[l];
+                }
+                let e = exp_lanes(&arg);
+                for l in 0..LANES {
+                    lanes_acc[l] += m0[l] * e[l];
+                    if u[l] < p[l] {
+                        let z = keys.draws(yk[l]).normal(purpose::HEALTH_COST);
+                        lanes_acc[l] -= hs.cost_median * exp(hs.cost_log_sd * z);
+                    }
                 }
             }
         }
     }
-    acc
+    acc + lanes_acc.iter().sum::<f64>()
 }
 
 fn bench(c: &mut Criterion) {
@@ -131,6 +164,26 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    let cfg = RunConfig {
+        replications: REPS,
+        seed: 1,
+        threads: Some(1),
+        ..RunConfig::new(2016, YEARS)
+    };
+    g.bench_function("full_model_1_thread_scalar", |b| {
+        fupin_core::simd::set_enabled(false);
+        b.iter(|| {
+            simulate(
+                &reg,
+                &[Scenario::new("baseline")],
+                &model,
+                &cfg,
+                &mut |_, _| true,
+            )
+            .map(|r| black_box(r.scenarios[0].totals[0].poor_people))
+        });
+        fupin_core::simd::set_enabled(true);
+    });
     g.finish();
 }
 

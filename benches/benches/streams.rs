@@ -7,15 +7,19 @@
 //!   household-replicate, drawn sequentially over the years;
 //! * `xoshiro_per_household_year`: a Xoshiro256++ stream seeded per household-replicate-year.
 //!
-//! Normals: rand_distr's ziggurat fed by the counter (`Draws::normal`) versus an inverse normal CDF
-//! (Acklam's rational approximation) of one counter uniform.
+//! Normals: rand_distr's ziggurat fed by the counter (`Draws::normal`), the same over lanes of 8
+//! households (`normal_lanes`, what the engine runs), and an inverse normal CDF (Acklam's rational
+//! approximation) of one counter uniform. `exp`: the platform's libm against `fastmath::exp` over
+//! lanes.
 //!
 //! Run: `cargo bench -p fupin-benches --bench streams`.
+
+#![allow(clippy::needless_range_loop)] // loops over lanes index arrays in step
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fupin_core::engine::streams::{HOUSEHOLD, Keys, purpose};
+use fupin_core::engine::streams::{HOUSEHOLD, Keys, LANES, normal_lanes, purpose};
 use fupin_core::rng::{self, open01};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -171,6 +175,14 @@ fn normals(c: &mut Criterion) {
             black_box(acc)
         })
     });
+    g.bench_function("counter_ziggurat_lanes", |b| {
+        b.iter(|| {
+            fupin_core::simd::vectorized(
+                #[inline(always)]
+                || normals_over_lanes(&keys),
+            )
+        })
+    });
     g.bench_function("xoshiro_ziggurat_per_household_replicate", |b| {
         b.iter(|| {
             let mut acc = 0.0;
@@ -189,9 +201,64 @@ fn normals(c: &mut Criterion) {
     g.finish();
 }
 
+/// The engine's way: the same normals as `counter_ziggurat`, bit for bit, for 8 households at
+/// once (`normal_lanes`), compiled for AVX2 where the CPU has it.
+#[inline(always)]
+fn normals_over_lanes(keys: &Keys) -> f64 {
+    let parts = [purpose::TRANSITORY, purpose::PERSISTENT].map(|p| keys.purpose_part(p));
+    let mut acc = [0.0; LANES];
+    for block in 0..HOUSEHOLDS / LANES as u64 {
+        let mut hk = [0u64; LANES];
+        for (l, k) in hk.iter_mut().enumerate() {
+            *k = keys.entity(HOUSEHOLD, block * LANES as u64 + l as u64);
+        }
+        for r in 0..REPS {
+            let rk = keys.replicate_lanes(&hk, r);
+            for t in 0..YEARS {
+                let yk = keys.year_lanes(&rk, t);
+                let (a, b) = (normal_lanes(&yk, parts[0]), normal_lanes(&yk, parts[1]));
+                for l in 0..LANES {
+                    acc[l] += a[l] + b[l];
+                }
+            }
+        }
+    }
+    acc.iter().sum()
+}
+
+/// `exp` as the engine evaluates it (`fastmath::exp` over lanes) against the platform's libm.
+fn exps(c: &mut Criterion) {
+    const N: usize = 1 << 16;
+    let x: Vec<f64> = (0..N).map(|i| -3.0 + 6.0 * i as f64 / N as f64).collect();
+    let mut g = c.benchmark_group("streams/exp");
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("libm", |b| {
+        b.iter(|| black_box(x.iter().map(|v| v.exp()).sum::<f64>()))
+    });
+    g.bench_function("fastmath_lanes", |b| {
+        b.iter(|| {
+            fupin_core::simd::vectorized(
+                #[inline(always)]
+                || {
+                    let mut acc = [0.0; LANES];
+                    for chunk in x.chunks_exact(LANES) {
+                        let lanes: &[f64; LANES] = chunk.try_into().expect("chunk of LANES");
+                        let e = fupin_core::fastmath::exp_lanes(lanes);
+                        for l in 0..LANES {
+                            acc[l] += e[l];
+                        }
+                    }
+                    black_box(acc.iter().sum::<f64>())
+                },
+            )
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = uniform_bits, normals
+    targets = uniform_bits, normals, exps
 }
 criterion_main!(benches);

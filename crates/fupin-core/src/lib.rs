@@ -12,12 +12,14 @@
 pub mod dynamics;
 pub mod engine;
 pub mod error;
+pub mod fastmath;
 pub mod measures;
 pub mod metrics;
 pub mod parallel;
 pub mod policy;
 pub mod registry;
 pub mod rng;
+pub mod simd;
 pub mod synth;
 pub mod targeting;
 pub mod timelines;

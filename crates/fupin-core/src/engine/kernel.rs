@@ -1,16 +1,20 @@
 //! The hot loop: every household of one village through every replicate and year of one scenario.
 //!
-//! Household-major: a household's parameters are computed once and stay in registers for its
-//! replicates × years; its path state (persistent income component, status, guarantees) lives in
-//! local variables; nothing is allocated per household. The village's disaster factors for every
-//! replicate-year are drawn once per village. Sums go into the village's replicate × year cells.
+//! Households go in blocks of [`LANES`]: a block's constants are read once, then for each replicate
+//! all its draws and `exp`s for every year are computed over lanes ([`draw_replicate`], SIMD code),
+//! and each household-year is settled in turn — measures, net income, status, sums. Path state
+//! (status, guarantees, memory) lives in a small per-lane array; nothing is allocated per household.
+//! The village's disaster factors for every replicate-year are drawn once per village. Sums go into
+//! the village's replicate × year cells, once per block and year.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use super::accumulate::{CAUSE_GROUPS, Cell, GAP_SCALE, weight_units};
+use super::accumulate::{CAUSE_GROUPS, Cell};
 use super::scenario::{Treatment, YearContext, YearState};
-use super::streams::{HOUSEHOLD, Keys, VILLAGE, purpose};
+use super::settle::{BlockHouseholds, BlockState, settle_year};
+use super::shocks::{BlockShockInputs, BlockShocks, draw_replicate};
+use super::streams::{Keys, LANES, VILLAGE, purpose};
 use crate::dynamics::IncomeModel;
 use crate::registry::Registry;
 use crate::rng::id_key;
@@ -73,7 +77,9 @@ pub(crate) struct Scratch {
     pub cells: Vec<Cell>,
     /// Disaster factor (1 or 1 − loss) by replicate × year.
     cut: Vec<f64>,
-    /// One household's paths: incomes and poor flags by replicate × year.
+    /// The draws of the current block and replicate.
+    pub shocks: BlockShocks,
+    /// The block's paths: incomes and poor flags by lane × replicate × year.
     path_income: Vec<f64>,
     path_poor: Vec<bool>,
     /// Village spending by replicate × year × category (weight units × fen).
@@ -84,8 +90,8 @@ pub(crate) struct Scratch {
     /// Exits by replicate × exit year × (years + 1): column d ≥ 1 counts exits followed by a
     /// return d years later, column 0 those not followed by a return within the run.
     pub spells: Vec<i64>,
-    /// One household-year's spending by category, fen.
-    hh_spend: Vec<i64>,
+    /// One household-year's spending by category, fen, for each lane (lane-major).
+    pub hh_spend: Vec<i64>,
     /// Village guarantee-fund losses by replicate × year (weight units × fen).
     pub losses: Vec<i128>,
 }
@@ -96,8 +102,9 @@ impl Scratch {
         Scratch {
             cells: vec![Cell::default(); n],
             cut: vec![1.0; n],
-            path_income: vec![0.0; n],
-            path_poor: vec![false; n],
+            shocks: BlockShocks::new(years),
+            path_income: Vec::new(),
+            path_poor: Vec::new(),
             spend: Vec::new(),
             cause_exits: vec![0; n * CAUSE_GROUPS],
             cause_returns: vec![0; n * CAUSE_GROUPS],
@@ -121,6 +128,8 @@ pub(crate) struct HouseholdSink<'a> {
 
 /// What the engine calls treatments through; `()` is the baseline and compiles to nothing.
 pub(crate) trait Hook {
+    /// Whether `apply` does anything (false only for the baseline `()`).
+    const ACTIVE: bool;
     /// Number of spending categories reported.
     fn categories(&self) -> usize;
     /// Apply; `spend` has one slot per category. Returns the floor top-up's category.
@@ -133,6 +142,8 @@ pub(crate) trait Hook {
 }
 
 impl Hook for () {
+    const ACTIVE: bool = false;
+
     #[inline(always)]
     fn categories(&self) -> usize {
         0
@@ -145,6 +156,8 @@ impl Hook for () {
 }
 
 impl Hook for &dyn Treatment {
+    const ACTIVE: bool = true;
+
     fn categories(&self) -> usize {
         Treatment::categories(*self).len()
     }
@@ -178,26 +191,49 @@ pub(crate) fn village<H: Hook>(
     sink: &HouseholdSink<'_>,
     cancelled: &dyn Fn() -> bool,
 ) -> bool {
+    crate::simd::vectorized(
+        #[inline(always)]
+        || village_blocks(run, plan, hook, v, rows, scratch, sink, cancelled),
+    )
+}
+
+/// [`village`]: the households in blocks of [`LANES`]; each block's draws for a replicate at once
+/// ([`draw_replicate`]), then each household-year's measures, net income, status and sums.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn village_blocks<H: Hook>(
+    run: &Run<'_>,
+    plan: &Plan<'_>,
+    hook: &H,
+    v: usize,
+    rows: &[u32],
+    scratch: &mut Scratch,
+    sink: &HouseholdSink<'_>,
+    cancelled: &dyn Fn() -> bool,
+) -> bool {
     let reg = run.registry;
     let h = reg.households();
     let keys = &run.keys;
     let t_n = run.years.len();
     let reps = run.replications;
     let m = &plan.model;
-    let ip = m.income;
-    let hs = m.health;
-    let ex = m.exit;
 
     scratch.cells.fill(Cell::default());
     let k_n = hook.categories();
     scratch.spend.clear();
     scratch.spend.resize(reps as usize * t_n * k_n, 0);
     scratch.hh_spend.clear();
-    scratch.hh_spend.resize(k_n, 0);
+    scratch.hh_spend.resize(LANES * k_n, 0);
     scratch.cause_exits.fill(0);
     scratch.cause_returns.fill(0);
     scratch.losses.fill(0);
     scratch.spells.fill(0);
+    let keep_paths = sink.paths.is_some();
+    if keep_paths {
+        let n = LANES * reps as usize * t_n;
+        scratch.path_income.resize(n, 0.0);
+        scratch.path_poor.resize(n, false);
+    }
     // Village disasters: one draw per replicate-year, shared by every household of the village.
     let disaster_p = m.disaster.probability;
     if disaster_p > 0.0 {
@@ -216,205 +252,77 @@ pub(crate) fn village<H: Hook>(
     }
 
     let keep_households = !sink.first_exit.is_empty();
-    let mut first_counts = [0u16; super::config::MAX_YEARS as usize];
-    for &row32 in rows {
+    let mut first_counts = vec![[0u16; LANES]; t_n];
+    for rows_of_block in rows.chunks(LANES) {
         if cancelled() {
             return false;
         }
-        let row = row32 as usize;
-        let hid = h.id.get(row).map_or(row as u64, id_key);
-        let hkey = keys.entity(HOUSEHOLD, hid);
-        let size = h.size[row];
-        let inv_size = 1.0 / f64::from(size);
-        let m0 = h.income_per_capita[row];
-        let w = weight_units(h.weight[row]);
-        let wp = w * i64::from(size);
-        let wp128 = i128::from(wp);
-        let p_health =
-            m.health_probability(h.chronic_illness[row], h.disability[row], h.elderly[row]);
-        let students = h.students[row];
-        let school = f64::from(students) * m.schooling.cost_per_student;
-        let registered = h.registered[row];
-        let housing0 = h.housing_safe[row];
-        let insured0 = h.insured[row];
-        let schooling0 = ex.schooling_guaranteed || students == 0;
-        let cause = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
-        first_counts[..t_n].fill(0);
-        let mut returned_reps = 0u16;
+        let block = BlockHouseholds::read(run, m, rows_of_block);
+        let n = block.n;
+        let mut inputs = BlockShockInputs {
+            key: block.key,
+            ..BlockShockInputs::default()
+        };
+        for (l, &row) in block.row[..n].iter().enumerate() {
+            inputs.m0[l] = h.income_per_capita[row];
+            inputs.p_health[l] =
+                m.health_probability(h.chronic_illness[row], h.disability[row], h.elderly[row]);
+        }
+        for counts in first_counts.iter_mut() {
+            *counts = [0; LANES];
+        }
+        let mut returned_reps = [0u16; LANES];
 
         for r in 0..reps {
-            let rkey = keys.replicate(hkey, r);
             let base = r as usize * t_n;
-            let mut persistent = 0.0f64;
-            let mut poor = registered;
-            let mut ever_exited = false;
-            let mut first_exit = usize::MAX;
-            let mut returned = false;
-            let mut housing = housing0;
-            let mut insured = insured0;
-            let mut schooling_ok = schooling0;
-            let mut memory = [0.0f64; 4];
-            let mut last_exit = usize::MAX;
+            draw_replicate(
+                keys,
+                plan,
+                &inputs,
+                r,
+                &scratch.cut[base..base + t_n],
+                &mut scratch.shocks,
+            );
+            let mut state = BlockState::start(&block);
             for t in 0..t_n {
-                let d = keys.year(rkey, t);
-                if ip.persistent_sd > 0.0 {
-                    persistent = ip.persistence * persistent
-                        + ip.persistent_sd * d.normal(purpose::PERSISTENT);
+                let y = settle_year(run, plan, hook, &block, &mut state, r, t, scratch);
+                if keep_paths {
+                    for (l, (&income, &poor)) in y.iter().zip(&state.poor).take(n).enumerate() {
+                        let i = (l * reps as usize + r as usize) * t_n + t;
+                        scratch.path_income[i] = income;
+                        scratch.path_poor[i] = poor;
+                    }
                 }
-                let transitory = if ip.transitory_sd > 0.0 {
-                    ip.transitory_sd * d.normal(purpose::TRANSITORY)
-                } else {
-                    0.0
-                };
-                let market = m0
-                    * plan.growth[t]
-                    * (persistent + transitory + plan.correction[t]).exp()
-                    * scratch.cut[base + t];
-                let medical = if p_health > 0.0 && d.uniform(purpose::HEALTH) < p_health {
-                    hs.cost_median * (hs.cost_log_sd * d.normal(purpose::HEALTH_COST)).exp()
-                } else {
-                    0.0
-                };
-                let mut st = YearState {
-                    market_income: market,
-                    medical_cost: medical,
-                    oop_share: if insured {
-                        hs.oop_share_insured
-                    } else {
-                        hs.oop_share_uninsured
-                    },
-                    schooling_cost: school,
-                    transfers: 0.0,
-                    income_floor: 0.0,
-                    housing_safe: housing,
-                    insured,
-                    schooling_guaranteed: schooling_ok,
-                    spending_fen: 0,
-                    floor_cap_fen: i64::MAX,
-                    guarantee_loss_fen: 0,
-                    memory,
-                };
-                let line = plan.line[t];
-                if k_n > 0 {
-                    scratch.hh_spend.fill(0);
+            }
+            for l in 0..n {
+                if state.last_exit[l] != usize::MAX {
+                    scratch.spells[(base + state.last_exit[l]) * (t_n + 1)] += block.w[l];
                 }
-                let floor_category = hook.apply(
-                    &YearContext {
-                        registry: reg,
-                        household: row,
-                        household_key: hkey,
-                        draws: d,
-                        replicate: r,
-                        year: run.years[t],
-                        year_index: t,
-                        line,
-                    },
-                    &mut st,
-                    &mut scratch.hh_spend,
+                if state.first_exit[l] < t_n {
+                    first_counts[state.first_exit[l]][l] += 1;
+                }
+                returned_reps[l] += u16::from(state.returned[l]);
+            }
+        }
+        for (l, &row) in block.row[..n].iter().enumerate() {
+            if keep_households {
+                for (t, counts) in first_counts.iter().enumerate() {
+                    sink.first_exit[row * t_n + t].store(counts[l], Ordering::Relaxed);
+                }
+                sink.returned[row].store(returned_reps[l], Ordering::Relaxed);
+            }
+            if let Some(paths) = sink.paths {
+                let mut p = match paths.lock() {
+                    Ok(g) => g,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                let lane = l * reps as usize * t_n..(l + 1) * reps as usize * t_n;
+                p.store(
+                    row,
+                    &scratch.path_income[lane.clone()],
+                    &scratch.path_poor[lane],
                 );
-                housing = st.housing_safe;
-                insured = st.insured;
-                schooling_ok = st.schooling_guaranteed;
-                memory = st.memory;
-                let oop = st.medical_cost * st.oop_share;
-                let raw = (st.market_income + st.transfers - (oop + st.schooling_cost) * inv_size)
-                    .max(0.0);
-                let mut y = raw.max(st.income_floor);
-                let mut top_up_fen = 0i64;
-                if y > raw {
-                    top_up_fen = ((y - raw) * f64::from(size) * 100.0 + 0.5) as i64;
-                    if top_up_fen > st.floor_cap_fen {
-                        // The floor's reservation binds: pay exactly it.
-                        top_up_fen = st.floor_cap_fen.max(0);
-                        y = raw + top_up_fen as f64 / (100.0 * f64::from(size));
-                    }
-                }
-
-                let guarantees = (housing || !ex.require_safe_housing)
-                    && (insured || !ex.require_insurance)
-                    && schooling_ok;
-                let income_poor = y < line;
-                let meets = !income_poor && guarantees;
-                let exit = poor && meets;
-                let fall = !poor && !meets;
-                let ret = fall && ever_exited;
-                let entrant = fall && !ever_exited;
-                if exit && first_exit == usize::MAX {
-                    first_exit = t;
-                }
-                ever_exited |= exit;
-                returned |= ret;
-                poor = !meets;
-
-                let gap = ((line - y) * plan.inv_line[t]).max(0.0);
-                let g = (gap * GAP_SCALE as f64 + 0.5) as i64;
-                let c = &mut scratch.cells[base + t];
-                let pi = i64::from(poor);
-                c.poor_households += w * pi;
-                c.poor_people += wp * pi;
-                c.income_poor_people += wp * i64::from(income_poor);
-                c.exits += w * i64::from(exit);
-                c.returns += w * i64::from(ret);
-                c.entrants += w * i64::from(entrant);
-                c.fgt1 += wp128 * i128::from(g);
-                c.fgt2 += wp128 * i128::from(g * g);
-                c.income_fen += wp128 * i128::from((y * 100.0 + 0.5) as i64);
-                if oop > 0.0 {
-                    c.health_oop_fen += i128::from(w) * i128::from((oop * 100.0 + 0.5) as i64);
-                }
-                if top_up_fen != 0 || st.spending_fen != 0 {
-                    c.spending_fen += i128::from(w) * i128::from(st.spending_fen + top_up_fen);
-                }
-                if k_n > 0 {
-                    if let Some(fc) = floor_category {
-                        scratch.hh_spend[fc] += top_up_fen;
-                    }
-                    let off = (base + t) * k_n;
-                    for (k, &fen) in scratch.hh_spend.iter().enumerate() {
-                        if fen != 0 {
-                            scratch.spend[off + k] += i128::from(w) * i128::from(fen);
-                        }
-                    }
-                }
-                if st.guarantee_loss_fen != 0 {
-                    scratch.losses[base + t] += i128::from(w) * i128::from(st.guarantee_loss_fen);
-                }
-                if exit {
-                    scratch.cause_exits[(base + t) * CAUSE_GROUPS + cause] += w;
-                    last_exit = t;
-                }
-                if ret {
-                    scratch.cause_returns[(base + t) * CAUSE_GROUPS + cause] += w;
-                    if last_exit != usize::MAX {
-                        scratch.spells[(base + last_exit) * (t_n + 1) + (t - last_exit)] += w;
-                        last_exit = usize::MAX;
-                    }
-                }
-                if sink.paths.is_some() {
-                    scratch.path_income[base + t] = y;
-                    scratch.path_poor[base + t] = poor;
-                }
             }
-            if last_exit != usize::MAX {
-                scratch.spells[(base + last_exit) * (t_n + 1)] += w;
-            }
-            if first_exit < t_n {
-                first_counts[first_exit] += 1;
-            }
-            returned_reps += u16::from(returned);
-        }
-        if keep_households {
-            for (t, &count) in first_counts[..t_n].iter().enumerate() {
-                sink.first_exit[row * t_n + t].store(count, Ordering::Relaxed);
-            }
-            sink.returned[row].store(returned_reps, Ordering::Relaxed);
-        }
-        if let Some(paths) = sink.paths {
-            let mut p = match paths.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            p.store(row, &scratch.path_income, &scratch.path_poor);
         }
     }
     true

@@ -27,8 +27,11 @@ mod kernel;
 mod results;
 mod runner;
 mod scenario;
+mod settle;
+mod shocks;
 pub mod streams;
 mod tables;
+mod ziggurat;
 
 pub use accumulate::{
     CAUSE_GROUPS, Cell, GAP_SCALE, GroupCell, WEIGHT_SCALE, below_threshold, weight_units,

@@ -1,0 +1,347 @@
+//! One replicate-year of a block of [`LANES`] households after its draws: measures (lane by lane,
+//! only when the scenario has any), then net income, status and sums over lanes, in short loops the
+//! compiler vectorises, then the rare events (exits, returns, top-ups, losses) lane by lane.
+//!
+//! Padding lanes (a village's last block is usually short) carry weight 0, so they add nothing to
+//! any sum; the event loops stop at the block's length.
+
+// Loops over lanes index several arrays in step; that is what the vectoriser reads best.
+#![allow(clippy::needless_range_loop)]
+
+use super::accumulate::{CAUSE_GROUPS, Cell, GAP_SCALE, weight_units};
+use super::kernel::{Hook, Plan, Run, Scratch};
+use super::scenario::{YearContext, YearState};
+use super::streams::{HOUSEHOLD, LANES, Lanes};
+use crate::dynamics::IncomeModel;
+use crate::rng::id_key;
+
+/// The constants of a block's households, one per lane.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BlockHouseholds {
+    /// Households in the block (lanes `n..` are padding).
+    pub n: usize,
+    pub row: Lanes<usize>,
+    pub key: Lanes<u64>,
+    pub size: Lanes<u16>,
+    pub inv_size: Lanes<f64>,
+    /// Weight units, and weight units × size (0 in padding lanes).
+    pub w: Lanes<i64>,
+    pub wp: Lanes<i64>,
+    pub school: Lanes<f64>,
+    pub registered: Lanes<bool>,
+    pub housing: Lanes<bool>,
+    pub insured: Lanes<bool>,
+    pub schooling: Lanes<bool>,
+    pub cause: Lanes<usize>,
+}
+
+impl BlockHouseholds {
+    /// Read the households `rows` (at most [`LANES`]).
+    pub fn read(run: &Run<'_>, model: &IncomeModel, rows: &[u32]) -> Self {
+        let h = run.registry.households();
+        let mut b = BlockHouseholds {
+            n: rows.len(),
+            ..BlockHouseholds::default()
+        };
+        for (l, &row32) in rows.iter().enumerate() {
+            let row = row32 as usize;
+            let size = h.size[row];
+            let w = weight_units(h.weight[row]);
+            let students = h.students[row];
+            b.row[l] = row;
+            b.key[l] = run
+                .keys
+                .entity(HOUSEHOLD, h.id.get(row).map_or(row as u64, id_key));
+            b.size[l] = size;
+            b.inv_size[l] = 1.0 / f64::from(size);
+            b.w[l] = w;
+            b.wp[l] = w * i64::from(size);
+            b.school[l] = f64::from(students) * model.schooling.cost_per_student;
+            b.registered[l] = h.registered[row];
+            b.housing[l] = h.housing_safe[row];
+            b.insured[l] = h.insured[row];
+            b.schooling[l] = model.exit.schooling_guaranteed || students == 0;
+            b.cause[l] = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
+        }
+        b
+    }
+}
+
+/// The block's households' state along one replicate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockState {
+    /// Failing the exit standard now.
+    pub poor: Lanes<bool>,
+    pub ever_exited: Lanes<bool>,
+    /// Returned to poverty after an exit, at any time in this replicate.
+    pub returned: Lanes<bool>,
+    pub housing: Lanes<bool>,
+    pub insured: Lanes<bool>,
+    pub schooling_ok: Lanes<bool>,
+    /// Year index of the first exit (`usize::MAX`: none yet).
+    pub first_exit: Lanes<usize>,
+    /// Year index of the exit that began the current non-poor spell (`usize::MAX`: none).
+    pub last_exit: Lanes<usize>,
+    pub memory: Lanes<[f64; 4]>,
+}
+
+impl BlockState {
+    pub fn start(b: &BlockHouseholds) -> Self {
+        BlockState {
+            poor: b.registered,
+            ever_exited: [false; LANES],
+            returned: [false; LANES],
+            housing: b.housing,
+            insured: b.insured,
+            schooling_ok: b.schooling,
+            first_exit: [usize::MAX; LANES],
+            last_exit: [usize::MAX; LANES],
+            memory: [[0.0; 4]; LANES],
+        }
+    }
+}
+
+/// What measures may change in a household-year, by lane, starting from the model's values.
+struct YearInputs {
+    market: Lanes<f64>,
+    medical: Lanes<f64>,
+    oop_share: Lanes<f64>,
+    school: Lanes<f64>,
+    transfers: Lanes<f64>,
+    floor: Lanes<f64>,
+    spending_fen: Lanes<i64>,
+    floor_cap_fen: Lanes<i64>,
+    loss_fen: Lanes<i64>,
+    floor_category: Lanes<Option<usize>>,
+}
+
+/// Settle year `t` of replicate `r` for the block: adds to `scratch.cells[r·T + t]` and the
+/// village's flow tables, updates `state`, and returns each lane's net income per person.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn settle_year<H: Hook>(
+    run: &Run<'_>,
+    plan: &Plan<'_>,
+    hook: &H,
+    b: &BlockHouseholds,
+    state: &mut BlockState,
+    r: u32,
+    t: usize,
+    scratch: &mut Scratch,
+) -> Lanes<f64> {
+    let m = &plan.model;
+    let ex = m.exit;
+    let t_n = run.years.len();
+    let cell = r as usize * t_n + t;
+    let line = plan.line[t];
+    let inv_line = plan.inv_line[t];
+    let k_n = scratch.hh_spend.len() / LANES;
+
+    let mut oop_share = [0.0; LANES];
+    for (share, &insured) in oop_share.iter_mut().zip(&state.insured) {
+        *share = if insured {
+            m.health.oop_share_insured
+        } else {
+            m.health.oop_share_uninsured
+        };
+    }
+    let mut x = YearInputs {
+        market: scratch.shocks.market[t],
+        medical: scratch.shocks.medical[t],
+        oop_share,
+        school: b.school,
+        transfers: [0.0; LANES],
+        floor: [0.0; LANES],
+        spending_fen: [0; LANES],
+        floor_cap_fen: [i64::MAX; LANES],
+        loss_fen: [0; LANES],
+        floor_category: [None; LANES],
+    };
+    if H::ACTIVE {
+        apply_measures(run, hook, b, state, (r, t, line), &mut x, scratch);
+    }
+
+    // Net income per person, and the floor's top-up where a floor lifts it (measures only).
+    let mut oop = [0.0; LANES];
+    let mut raw = [0.0; LANES];
+    let mut y = [0.0; LANES];
+    for l in 0..LANES {
+        oop[l] = x.medical[l] * x.oop_share[l];
+        raw[l] = (x.market[l] + x.transfers[l] - (oop[l] + x.school[l]) * b.inv_size[l]).max(0.0);
+        y[l] = raw[l].max(x.floor[l]);
+    }
+    let mut top_up_fen = [0i64; LANES];
+    for l in 0..b.n {
+        if y[l] > raw[l] {
+            let size = f64::from(b.size[l]);
+            top_up_fen[l] = ((y[l] - raw[l]) * size * 100.0 + 0.5) as i64;
+            if top_up_fen[l] > x.floor_cap_fen[l] {
+                // The floor's reservation binds: pay exactly it.
+                top_up_fen[l] = x.floor_cap_fen[l].max(0);
+                y[l] = raw[l] + top_up_fen[l] as f64 / (100.0 * size);
+            }
+        }
+    }
+
+    // Status: the exit standard (income and the guarantees), exits, returns, entrants.
+    let mut exit = [false; LANES];
+    let mut ret = [false; LANES];
+    // Flags as 0/1 integers and sums as masked adds: bitwise logic without branches, which the
+    // compiler vectorises across lanes.
+    let mut add = [[0i64; 6]; LANES];
+    for l in 0..LANES {
+        let housing_ok = u8::from(state.housing[l]) | u8::from(!ex.require_safe_housing);
+        let insured_ok = u8::from(state.insured[l]) | u8::from(!ex.require_insurance);
+        let guarantees = housing_ok & insured_ok & u8::from(state.schooling_ok[l]);
+        let income_poor = u8::from(y[l] < line);
+        let meets = (1 - income_poor) & guarantees;
+        let was_poor = u8::from(state.poor[l]);
+        let ever = u8::from(state.ever_exited[l]);
+        let is_exit = was_poor & meets;
+        let fall = (1 - was_poor) & (1 - meets);
+        let is_ret = fall & ever;
+        let entrant = fall & (1 - ever);
+        exit[l] = is_exit == 1;
+        ret[l] = is_ret == 1;
+        state.ever_exited[l] = (ever | is_exit) == 1;
+        state.returned[l] |= is_ret == 1;
+        state.poor[l] = meets == 0;
+        let (w, wp) = (b.w[l], b.wp[l]);
+        let mask = |flag: u8| -i64::from(flag);
+        add[l] = [
+            w & mask(1 - meets),
+            wp & mask(1 - meets),
+            wp & mask(income_poor),
+            w & mask(is_exit),
+            w & mask(is_ret),
+            w & mask(entrant),
+        ];
+    }
+    let mut sums = Cell::default();
+    for a in &add {
+        sums.poor_households += a[0];
+        sums.poor_people += a[1];
+        sums.income_poor_people += a[2];
+        sums.exits += a[3];
+        sums.returns += a[4];
+        sums.entrants += a[5];
+    }
+    // Money and gaps, exactly: fen and fixed-point gaps times weight units, in i128. Zero
+    // spending and gaps add zero, so no branch is needed.
+    for l in 0..LANES {
+        let (w, wp) = (i128::from(b.w[l]), i128::from(b.wp[l]));
+        let gap = ((line - y[l]) * inv_line).max(0.0);
+        let g = (gap * GAP_SCALE as f64 + 0.5) as i64;
+        sums.fgt1 += wp * i128::from(g);
+        sums.fgt2 += wp * i128::from(g * g);
+        sums.income_fen += wp * i128::from((y[l] * 100.0 + 0.5) as i64);
+        let oop_fen = if oop[l] > 0.0 {
+            (oop[l] * 100.0 + 0.5) as i64
+        } else {
+            0
+        };
+        sums.health_oop_fen += w * i128::from(oop_fen);
+        if H::ACTIVE {
+            // Without measures there is no spending and no floor to top up.
+            sums.spending_fen += w * i128::from(x.spending_fen[l] + top_up_fen[l]);
+        }
+    }
+    scratch.cells[cell].add(&sums);
+
+    // The rarer events, lane by lane.
+    for l in 0..b.n {
+        let w = b.w[l];
+        if exit[l] {
+            if state.first_exit[l] == usize::MAX {
+                state.first_exit[l] = t;
+            }
+            scratch.cause_exits[cell * CAUSE_GROUPS + b.cause[l]] += w;
+            state.last_exit[l] = t;
+        }
+        if ret[l] {
+            scratch.cause_returns[cell * CAUSE_GROUPS + b.cause[l]] += w;
+            let last = state.last_exit[l];
+            if last != usize::MAX {
+                scratch.spells[(r as usize * t_n + last) * (t_n + 1) + (t - last)] += w;
+                state.last_exit[l] = usize::MAX;
+            }
+        }
+        if x.loss_fen[l] != 0 {
+            scratch.losses[cell] += i128::from(w) * i128::from(x.loss_fen[l]);
+        }
+        if k_n > 0 {
+            let spend = &mut scratch.hh_spend[l * k_n..(l + 1) * k_n];
+            if let Some(fc) = x.floor_category[l] {
+                spend[fc] += top_up_fen[l];
+            }
+            let off = cell * k_n;
+            for (k, &fen) in spend.iter().enumerate() {
+                if fen != 0 {
+                    scratch.spend[off + k] += i128::from(w) * i128::from(fen);
+                }
+            }
+        }
+    }
+    y
+}
+
+/// The scenario's measures, household by household: each sees and changes its own year.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn apply_measures<H: Hook>(
+    run: &Run<'_>,
+    hook: &H,
+    b: &BlockHouseholds,
+    state: &mut BlockState,
+    (r, t, line): (u32, usize, f64),
+    x: &mut YearInputs,
+    scratch: &mut Scratch,
+) {
+    let k_n = scratch.hh_spend.len() / LANES;
+    for l in 0..b.n {
+        let mut st = YearState {
+            market_income: x.market[l],
+            medical_cost: x.medical[l],
+            oop_share: x.oop_share[l],
+            schooling_cost: x.school[l],
+            transfers: 0.0,
+            income_floor: 0.0,
+            housing_safe: state.housing[l],
+            insured: state.insured[l],
+            schooling_guaranteed: state.schooling_ok[l],
+            spending_fen: 0,
+            floor_cap_fen: i64::MAX,
+            guarantee_loss_fen: 0,
+            memory: state.memory[l],
+        };
+        let spend = &mut scratch.hh_spend[l * k_n..(l + 1) * k_n];
+        spend.fill(0);
+        x.floor_category[l] = hook.apply(
+            &YearContext {
+                registry: run.registry,
+                household: b.row[l],
+                household_key: b.key[l],
+                draws: run.keys.draws(scratch.shocks.year_keys[t][l]),
+                replicate: r,
+                year: run.years[t],
+                year_index: t,
+                line,
+            },
+            &mut st,
+            spend,
+        );
+        x.market[l] = st.market_income;
+        x.medical[l] = st.medical_cost;
+        x.oop_share[l] = st.oop_share;
+        x.school[l] = st.schooling_cost;
+        x.transfers[l] = st.transfers;
+        x.floor[l] = st.income_floor;
+        x.spending_fen[l] = st.spending_fen;
+        x.floor_cap_fen[l] = st.floor_cap_fen;
+        x.loss_fen[l] = st.guarantee_loss_fen;
+        state.housing[l] = st.housing_safe;
+        state.insured[l] = st.insured;
+        state.schooling_ok[l] = st.schooling_guaranteed;
+        state.memory[l] = st.memory;
+    }
+}

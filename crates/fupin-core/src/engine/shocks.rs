@@ -1,0 +1,107 @@
+//! Market incomes and health costs of a block of [`LANES`] households through the years of one
+//! replicate: every random draw and every `exp` of the model, in loops over lanes that the compiler
+//! turns into SIMD code (see [`crate::simd`]).
+//!
+//! Per lane and year, with `d` the household-replicate-year draws ([`super::streams::Draws`]):
+//!
+//! ```text
+//! p_t     = ρ·p_{t−1} + σ_p·d.normal(PERSISTENT)                      (p_0 = 0)
+//! market  = m₀ · (1 + g)^(t+1) · exp(p_t + σ_ε·d.normal(TRANSITORY) + c_t) · disaster cut
+//! medical = cost median · exp(σ_c·d.normal(HEALTH_COST))  if d.uniform(HEALTH) < p_health, else 0
+//! ```
+//!
+//! with `c_t` the lognormal mean correction of [`Plan`](super::kernel::Plan). The health cost is
+//! drawn only where a shock happens; draws are keyed, not sequential, so skipping it disturbs none.
+
+// Loops over lanes index several arrays in step; that is what the vectoriser reads best.
+#![allow(clippy::needless_range_loop)]
+
+use super::kernel::Plan;
+use super::streams::{Keys, LANES, Lanes, normal_lanes, purpose, uniform_lanes};
+use crate::fastmath::{exp, exp_lanes};
+
+/// The household constants the draws need, one per lane (padding lanes: anything finite).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BlockShockInputs {
+    /// Stream keys `Keys::entity(HOUSEHOLD, id_key)`.
+    pub key: Lanes<u64>,
+    /// Market income per person at the start, yuan.
+    pub m0: Lanes<f64>,
+    /// Probability of a health shock per year.
+    pub p_health: Lanes<f64>,
+}
+
+/// What [`draw_replicate`] leaves for the rest of the year's computation, by year then lane.
+#[derive(Debug, Default)]
+pub(crate) struct BlockShocks {
+    /// The household-replicate-year keys (`Draws::key`), for measures' own draws.
+    pub year_keys: Vec<Lanes<u64>>,
+    /// Market income per person, yuan.
+    pub market: Vec<Lanes<f64>>,
+    /// Total cost of the year's health shock (0: none), yuan.
+    pub medical: Vec<Lanes<f64>>,
+}
+
+impl BlockShocks {
+    pub fn new(years: usize) -> Self {
+        BlockShocks {
+            year_keys: vec![[0; LANES]; years],
+            market: vec![[0.0; LANES]; years],
+            medical: vec![[0.0; LANES]; years],
+        }
+    }
+}
+
+/// Fill `out` for replicate `r` of the block; `cut` is the village's disaster factor by year of
+/// this replicate.
+#[inline(always)]
+pub(crate) fn draw_replicate(
+    keys: &Keys,
+    plan: &Plan<'_>,
+    block: &BlockShockInputs,
+    r: u32,
+    cut: &[f64],
+    out: &mut BlockShocks,
+) {
+    let ip = plan.model.income;
+    let hs = plan.model.health;
+    let parts = [
+        keys.purpose_part(purpose::PERSISTENT),
+        keys.purpose_part(purpose::TRANSITORY),
+        keys.purpose_part(purpose::HEALTH),
+    ];
+    let replicate_keys = keys.replicate_lanes(&block.key, r);
+    let mut persistent = [0.0f64; LANES];
+    let years = out.year_keys.len().min(cut.len());
+    for t in 0..years {
+        let year_keys = keys.year_lanes(&replicate_keys, t);
+        let z_persistent = normal_lanes(&year_keys, parts[0]);
+        let z_transitory = normal_lanes(&year_keys, parts[1]);
+        let u_health = uniform_lanes(&year_keys, parts[2]);
+        let (growth, correction, cut_t) = (plan.growth[t], plan.correction[t], cut[t]);
+        // Short separate loops over lanes: each one vectorises.
+        let mut income_exponent = [0.0; LANES];
+        for l in 0..LANES {
+            persistent[l] = ip.persistence * persistent[l] + ip.persistent_sd * z_persistent[l];
+            let transitory = ip.transitory_sd * z_transitory[l];
+            income_exponent[l] = persistent[l] + transitory + correction;
+        }
+        let income_factor = exp_lanes(&income_exponent);
+        let market = &mut out.market[t];
+        for l in 0..LANES {
+            market[l] = block.m0[l] * growth * income_factor[l] * cut_t;
+        }
+        // Health shocks are the exception (about one household-year in seven under the default
+        // model): their cost is drawn lane by lane, only where one happens.
+        let medical = &mut out.medical[t];
+        for l in 0..LANES {
+            medical[l] = if u_health[l] < block.p_health[l] {
+                let z = keys.draws(year_keys[l]).normal(purpose::HEALTH_COST);
+                hs.cost_median * exp(hs.cost_log_sd * z)
+            } else {
+                0.0
+            };
+        }
+        out.year_keys[t] = year_keys;
+    }
+}
