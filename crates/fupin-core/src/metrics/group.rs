@@ -17,7 +17,7 @@ pub enum GroupKey {
     Village(u32),
     /// The county with this dense index (`registry.counties()`).
     County(u32),
-    /// Households citing this cause (or, in [`Profile::primary_causes`], with this primary cause).
+    /// Households citing this cause (or, in [`Profile::primary_causes`](super::Profile::primary_causes), with this primary cause).
     Cause(Cause),
     /// Households citing no cause (or without a primary cause).
     NoCause,
