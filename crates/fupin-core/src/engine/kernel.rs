@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use super::accumulate::{CAUSE_GROUPS, Cell};
 use super::scenario::{Treatment, YearContext, YearState};
 use super::settle::{BlockHouseholds, BlockState, settle_year};
-use super::shocks::{BlockShockInputs, BlockShocks, draw_replicate};
+use super::shocks::{BlockShocks, draw_replicate};
 use super::streams::{Keys, LANES, VILLAGE, purpose};
 use crate::dynamics::IncomeModel;
 use crate::registry::Registry;
@@ -212,7 +212,6 @@ fn village_blocks<H: Hook>(
     cancelled: &dyn Fn() -> bool,
 ) -> bool {
     let reg = run.registry;
-    let h = reg.households();
     let keys = &run.keys;
     let t_n = run.years.len();
     let reps = run.replications;
@@ -252,6 +251,7 @@ fn village_blocks<H: Hook>(
     }
 
     let keep_households = !sink.first_exit.is_empty();
+    // Replicates whose first exit fell in year t, by year × lane (one small allocation a village).
     let mut first_counts = vec![[0u16; LANES]; t_n];
     for rows_of_block in rows.chunks(LANES) {
         if cancelled() {
@@ -259,15 +259,6 @@ fn village_blocks<H: Hook>(
         }
         let block = BlockHouseholds::read(run, m, rows_of_block);
         let n = block.n;
-        let mut inputs = BlockShockInputs {
-            key: block.key,
-            ..BlockShockInputs::default()
-        };
-        for (l, &row) in block.row[..n].iter().enumerate() {
-            inputs.m0[l] = h.income_per_capita[row];
-            inputs.p_health[l] =
-                m.health_probability(h.chronic_illness[row], h.disability[row], h.elderly[row]);
-        }
         for counts in first_counts.iter_mut() {
             *counts = [0; LANES];
         }
@@ -278,7 +269,7 @@ fn village_blocks<H: Hook>(
             draw_replicate(
                 keys,
                 plan,
-                &inputs,
+                &block,
                 r,
                 &scratch.cut[base..base + t_n],
                 &mut scratch.shocks,

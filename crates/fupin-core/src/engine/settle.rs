@@ -21,7 +21,12 @@ pub(crate) struct BlockHouseholds {
     /// Households in the block (lanes `n..` are padding).
     pub n: usize,
     pub row: Lanes<usize>,
+    /// Stream keys `Keys::entity(HOUSEHOLD, id_key)`.
     pub key: Lanes<u64>,
+    /// Market income per person at the start, yuan.
+    pub m0: Lanes<f64>,
+    /// Probability of a health shock per year.
+    pub p_health: Lanes<f64>,
     pub size: Lanes<u16>,
     pub inv_size: Lanes<f64>,
     /// Weight units, and weight units × size (0 in padding lanes).
@@ -52,6 +57,9 @@ impl BlockHouseholds {
             b.key[l] = run
                 .keys
                 .entity(HOUSEHOLD, h.id.get(row).map_or(row as u64, id_key));
+            b.m0[l] = h.income_per_capita[row];
+            b.p_health[l] =
+                model.health_probability(h.chronic_illness[row], h.disability[row], h.elderly[row]);
             b.size[l] = size;
             b.inv_size[l] = 1.0 / f64::from(size);
             b.w[l] = w;

@@ -17,19 +17,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::kernel::Plan;
+use super::settle::BlockHouseholds;
 use super::streams::{Keys, LANES, Lanes, normal_lanes, purpose, uniform_lanes};
 use crate::fastmath::{exp, exp_lanes};
-
-/// The household constants the draws need, one per lane (padding lanes: anything finite).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct BlockShockInputs {
-    /// Stream keys `Keys::entity(HOUSEHOLD, id_key)`.
-    pub key: Lanes<u64>,
-    /// Market income per person at the start, yuan.
-    pub m0: Lanes<f64>,
-    /// Probability of a health shock per year.
-    pub p_health: Lanes<f64>,
-}
 
 /// What [`draw_replicate`] leaves for the rest of the year's computation, by year then lane.
 #[derive(Debug, Default)]
@@ -58,7 +48,7 @@ impl BlockShocks {
 pub(crate) fn draw_replicate(
     keys: &Keys,
     plan: &Plan<'_>,
-    block: &BlockShockInputs,
+    block: &BlockHouseholds,
     r: u32,
     cut: &[f64],
     out: &mut BlockShocks,

@@ -61,6 +61,15 @@ fn part(k: u64, position: u64) -> u64 {
     mix64(k.wrapping_add(GOLDEN.wrapping_mul(position + 1)))
 }
 
+/// The last link of a draw's key chain for `purpose`: precomputed for the model's own purposes.
+#[inline]
+fn purpose_part(precomputed: &[u64; 6], purpose: u64) -> u64 {
+    match precomputed.get(purpose as usize) {
+        Some(&p) => p,
+        None => part(purpose, 4),
+    }
+}
+
 /// Precomputed parts of the key chain for a run: the year and purpose mixes.
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -120,10 +129,7 @@ impl Keys {
     /// The key part of `purpose`, for [`normal_lanes`] and [`uniform_lanes`].
     #[inline]
     pub fn purpose_part(&self, purpose: u64) -> u64 {
-        match self.purposes.get(purpose as usize) {
-            Some(&p) => p,
-            None => part(purpose, 4),
-        }
+        purpose_part(&self.purposes, purpose)
     }
 
     /// The draws whose key ([`Draws::key`]) is `key`, e.g. one lane of [`Keys::year_lanes`].
@@ -159,12 +165,6 @@ impl Draws {
         keys.year(keys.replicate(keys.entity(domain, id_key), replicate), 0)
     }
 
-    /// The draws with this key under these run keys (the reference for one lane of
-    /// [`Keys::year_lanes`]).
-    pub fn at_key(keys: &Keys, key: u64) -> Draws {
-        keys.draws(key)
-    }
-
     /// The key of this entity-replicate-year: `key(seed, &[domain, id, replicate, year])`.
     #[inline]
     pub fn key(&self) -> u64 {
@@ -174,11 +174,7 @@ impl Draws {
     /// The 64 random bits for `purpose`: `key(seed, &[domain, id, replicate, year, purpose])`.
     #[inline]
     pub fn bits(&self, purpose: u64) -> u64 {
-        let p = match self.purposes.get(purpose as usize) {
-            Some(&p) => p,
-            None => part(purpose, 4),
-        };
-        mix64(self.key ^ p)
+        mix64(self.key ^ purpose_part(&self.purposes, purpose))
     }
 
     /// A uniform draw in (0, 1) for `purpose`.
@@ -193,12 +189,8 @@ impl Draws {
     /// so a normal costs one 64-bit mix.
     #[inline]
     pub fn normal(&self, purpose: u64) -> f64 {
-        let p = match self.purposes.get(purpose as usize) {
-            Some(&p) => p,
-            None => part(purpose, 4),
-        };
         let mut rng = SplitMix {
-            state: self.key ^ p,
+            state: self.key ^ purpose_part(&self.purposes, purpose),
         };
         StandardNormal.sample(&mut rng)
     }

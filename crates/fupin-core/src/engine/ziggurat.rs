@@ -113,7 +113,7 @@ pub(crate) fn finish(state: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::streams::{Draws, HOUSEHOLD, Keys, LANES, normal_lanes, purpose};
+    use crate::engine::streams::{HOUSEHOLD, Keys, LANES, normal_lanes, purpose};
 
     #[test]
     fn lanes_equal_rand_distr_draw_for_draw() {
@@ -130,7 +130,7 @@ mod tests {
             }
             let lanes = normal_lanes(&year_keys, part);
             for (l, &k) in year_keys.iter().enumerate() {
-                let reference = Draws::at_key(&keys, k).normal(purpose::TRANSITORY);
+                let reference = keys.draws(k).normal(purpose::TRANSITORY);
                 assert_eq!(
                     lanes[l].to_bits(),
                     reference.to_bits(),
