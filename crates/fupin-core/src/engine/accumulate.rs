@@ -14,6 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::streams::{LANES, Lanes};
+
 /// Fixed-point units per unit of household weight.
 pub const WEIGHT_SCALE: i64 = 1 << 20;
 
@@ -27,6 +29,39 @@ pub const GAP_SCALE: i64 = 1_000_000_000;
 #[inline]
 pub fn weight_units(weight: f64) -> i64 {
     (weight * WEIGHT_SCALE as f64).round() as i64
+}
+
+/// Weight units × size below which a block's money and gap sums take [`weighted_lane_sum`]
+/// (weight × size < 1,024: every registry of unweighted households, most weighted ones).
+pub(crate) const NARROW_WEIGHT: i64 = 1 << 30;
+
+/// 2⁵²: from here up every `f64` is an integer, and below it [`floor_below_2_52`] is exact.
+pub(crate) const TWO_52: f64 = 4_503_599_627_370_496.0;
+
+/// `floor(v)`, which is `v as i64`, for 0 ≤ v < 2⁵², from the bits of `floor(v) + 2⁵²` (a float
+/// whose unit in the last place is 1, so the sum is exact). AVX2 has no float-to-64-bit-integer
+/// conversion; this is a round, an add and a subtract over lanes.
+#[inline(always)]
+pub(crate) fn floor_below_2_52(v: f64) -> u64 {
+    (v.floor() + TWO_52).to_bits() - TWO_52.to_bits()
+}
+
+/// `Σ weights[l] · values[l]`, exactly, for weights below 2³⁰ ([`NARROW_WEIGHT`]) and values below
+/// 2⁶⁰. Each value is split into two 30-bit halves, so every product is a 32×32-bit multiply (one
+/// SIMD instruction for four lanes) below 2⁶⁰, and eight of them sum below 2⁶³.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+pub(crate) fn weighted_lane_sum(weights: &Lanes<u64>, values: &Lanes<u64>) -> i128 {
+    const HALF: u32 = 30;
+    let mut high = [0u64; LANES];
+    let mut low = [0u64; LANES];
+    for l in 0..LANES {
+        let w = u64::from(weights[l] as u32);
+        high[l] = w * u64::from((values[l] >> HALF) as u32);
+        low[l] = w * u64::from((values[l] & ((1 << HALF) - 1)) as u32);
+    }
+    let (high, low) = (high.iter().sum::<u64>(), low.iter().sum::<u64>());
+    (i128::from(high) << HALF) + i128::from(low)
 }
 
 /// Sums for one scenario × replicate × year (or a village's share of them).
@@ -161,6 +196,43 @@ mod tests {
         assert_eq!(left.poor_households, (1..50).sum::<i64>());
         let json = serde_json::to_string(&left).unwrap();
         assert_eq!(serde_json::from_str::<Cell>(&json).unwrap(), left);
+    }
+
+    #[test]
+    fn lane_sums_equal_i128_arithmetic() {
+        let floors = [
+            0.0,
+            0.5,
+            1.0,
+            1.5,
+            2.999_999,
+            1e9 + 0.5,
+            123_456_789.75,
+            TWO_52 - 1.0,
+        ];
+        for v in floors {
+            assert_eq!(floor_below_2_52(v), v as i64 as u64, "{v}");
+        }
+        assert_eq!(floor_below_2_52(TWO_52 - 0.5), (TWO_52 - 0.5) as u64);
+        // Extremes of the bounds, and a spread of values built by a mixer.
+        let top = [NARROW_WEIGHT as u64 - 1; LANES];
+        let biggest = [(1u64 << 60) - 1; LANES];
+        let naive = |w: &Lanes<u64>, v: &Lanes<u64>| -> i128 {
+            w.iter()
+                .zip(v)
+                .map(|(&a, &b)| i128::from(a) * i128::from(b))
+                .sum()
+        };
+        assert_eq!(weighted_lane_sum(&top, &biggest), naive(&top, &biggest));
+        for seed in 0..1000u64 {
+            let w: Lanes<u64> = std::array::from_fn(|l| {
+                crate::rng::mix64(seed * 16 + l as u64) % NARROW_WEIGHT as u64
+            });
+            let shift = seed % 60;
+            let v: Lanes<u64> =
+                std::array::from_fn(|l| crate::rng::mix64(!(seed * 16 + l as u64)) >> (4 + shift));
+            assert_eq!(weighted_lane_sum(&w, &v), naive(&w, &v), "seed {seed}");
+        }
     }
 
     #[test]

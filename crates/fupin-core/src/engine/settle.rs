@@ -8,7 +8,10 @@
 // Loops over lanes index several arrays in step; that is what the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
-use super::accumulate::{CAUSE_GROUPS, Cell, GAP_SCALE, weight_units};
+use super::accumulate::{
+    CAUSE_GROUPS, Cell, GAP_SCALE, NARROW_WEIGHT, TWO_52, floor_below_2_52, weight_units,
+    weighted_lane_sum,
+};
 use super::kernel::{Hook, Plan, Run, Scratch};
 use super::scenario::{YearContext, YearState};
 use super::streams::{HOUSEHOLD, LANES, Lanes};
@@ -32,6 +35,8 @@ pub(crate) struct BlockHouseholds {
     /// Weight units, and weight units × size (0 in padding lanes).
     pub w: Lanes<i64>,
     pub wp: Lanes<i64>,
+    /// Every lane's weight units × size is below [`NARROW_WEIGHT`] (see [`weighted_lane_sum`]).
+    pub narrow: bool,
     pub school: Lanes<f64>,
     pub registered: Lanes<bool>,
     pub housing: Lanes<bool>,
@@ -71,6 +76,7 @@ impl BlockHouseholds {
             b.schooling[l] = model.exit.schooling_guaranteed || students == 0;
             b.cause[l] = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
         }
+        b.narrow = b.wp.iter().all(|&wp| (0..NARROW_WEIGHT).contains(&wp));
         b
     }
 }
@@ -191,12 +197,11 @@ pub(crate) fn settle_year<H: Hook>(
         }
     }
 
-    // Status: the exit standard (income and the guarantees), exits, returns, entrants.
-    let mut exit = [false; LANES];
-    let mut ret = [false; LANES];
-    // Flags as 0/1 integers and sums as masked adds: bitwise logic without branches, which the
-    // compiler vectorises across lanes.
-    let mut add = [[0i64; 6]; LANES];
+    // Status: the exit standard (income and the guarantees), exits, returns, entrants. Flags as
+    // 0/1 integers and sums as masked adds, one array per sum: bitwise logic without branches,
+    // which the compiler vectorises across lanes.
+    let mut exit = [0u8; LANES];
+    let mut counts = [[0i64; LANES]; 6];
     for l in 0..LANES {
         let housing_ok = u8::from(state.housing[l]) | u8::from(!ex.require_safe_housing);
         let insured_ok = u8::from(state.insured[l]) | u8::from(!ex.require_insurance);
@@ -209,83 +214,147 @@ pub(crate) fn settle_year<H: Hook>(
         let fall = (1 - was_poor) & (1 - meets);
         let is_ret = fall & ever;
         let entrant = fall & (1 - ever);
-        exit[l] = is_exit == 1;
-        ret[l] = is_ret == 1;
+        // 1: exit, 2: return (never both), 0: neither.
+        exit[l] = is_exit | (is_ret << 1);
         state.ever_exited[l] = (ever | is_exit) == 1;
         state.returned[l] |= is_ret == 1;
         state.poor[l] = meets == 0;
         let (w, wp) = (b.w[l], b.wp[l]);
         let mask = |flag: u8| -i64::from(flag);
-        add[l] = [
-            w & mask(1 - meets),
-            wp & mask(1 - meets),
-            wp & mask(income_poor),
-            w & mask(is_exit),
-            w & mask(is_ret),
-            w & mask(entrant),
-        ];
+        counts[0][l] = w & mask(1 - meets);
+        counts[1][l] = wp & mask(1 - meets);
+        counts[2][l] = wp & mask(income_poor);
+        counts[3][l] = w & mask(is_exit);
+        counts[4][l] = w & mask(is_ret);
+        counts[5][l] = w & mask(entrant);
     }
-    let mut sums = Cell::default();
-    for a in &add {
-        sums.poor_households += a[0];
-        sums.poor_people += a[1];
-        sums.income_poor_people += a[2];
-        sums.exits += a[3];
-        sums.returns += a[4];
-        sums.entrants += a[5];
-    }
-    // Money and gaps, exactly: fen and fixed-point gaps times weight units, in i128. Zero
-    // spending and gaps add zero, so no branch is needed.
+    let [
+        poor_households,
+        poor_people,
+        income_poor_people,
+        exits,
+        returns,
+        entrants,
+    ] = counts.map(|c| c.iter().sum::<i64>());
+    let mut sums = Cell {
+        poor_households,
+        poor_people,
+        income_poor_people,
+        exits,
+        returns,
+        entrants,
+        ..Cell::default()
+    };
+    // Money and gaps, exactly: fen and fixed-point gaps, rounded half up, times weight units.
+    let mut gap_fp = [0.0; LANES];
+    let mut income_fen = [0.0; LANES];
+    let mut oop_fen = [0.0; LANES];
+    // None of these is NaN (`y` and the gap come out of `max`, and a NaN cost fails `> 0`), so the
+    // largest of them decides whether all are below 2⁵².
+    let mut largest = [0.0f64; LANES];
     for l in 0..LANES {
-        let (w, wp) = (i128::from(b.w[l]), i128::from(b.wp[l]));
         let gap = ((line - y[l]) * inv_line).max(0.0);
-        let g = (gap * GAP_SCALE as f64 + 0.5) as i64;
-        sums.fgt1 += wp * i128::from(g);
-        sums.fgt2 += wp * i128::from(g * g);
-        sums.income_fen += wp * i128::from((y[l] * 100.0 + 0.5) as i64);
-        let oop_fen = if oop[l] > 0.0 {
-            (oop[l] * 100.0 + 0.5) as i64
+        gap_fp[l] = gap * GAP_SCALE as f64 + 0.5;
+        income_fen[l] = y[l] * 100.0 + 0.5;
+        oop_fen[l] = if oop[l] > 0.0 {
+            oop[l] * 100.0 + 0.5
         } else {
-            0
+            0.0
         };
-        sums.health_oop_fen += w * i128::from(oop_fen);
-        if H::ACTIVE {
-            // Without measures there is no spending and no floor to top up.
-            sums.spending_fen += w * i128::from(x.spending_fen[l] + top_up_fen[l]);
+        let wider = if income_fen[l] > gap_fp[l] {
+            income_fen[l]
+        } else {
+            gap_fp[l]
+        };
+        largest[l] = if oop_fen[l] > wider {
+            oop_fen[l]
+        } else {
+            wider
+        };
+    }
+    let largest = largest
+        .iter()
+        .fold(0.0f64, |m, &v| if v > m { v } else { m });
+    if b.narrow && largest < TWO_52 {
+        // Every block of a realistic registry: 64-bit sums over lanes that vectorise.
+        let wp = b.wp.map(|v| v as u64);
+        let w = b.w.map(|v| v as u64);
+        let mut g = [0u64; LANES];
+        let mut g2 = [0u64; LANES];
+        let mut income = [0u64; LANES];
+        let mut oop_u = [0u64; LANES];
+        for l in 0..LANES {
+            g[l] = floor_below_2_52(gap_fp[l]);
+            // g ≤ 10⁹ < 2³²: one 32-bit multiply.
+            g2[l] = u64::from(g[l] as u32) * u64::from(g[l] as u32);
+            income[l] = floor_below_2_52(income_fen[l]);
+            oop_u[l] = floor_below_2_52(oop_fen[l]);
+        }
+        sums.fgt1 += weighted_lane_sum(&wp, &g);
+        sums.fgt2 += weighted_lane_sum(&wp, &g2);
+        sums.income_fen += weighted_lane_sum(&wp, &income);
+        sums.health_oop_fen += weighted_lane_sum(&w, &oop_u);
+    } else {
+        for l in 0..LANES {
+            let (w, wp) = (i128::from(b.w[l]), i128::from(b.wp[l]));
+            let g = gap_fp[l] as i64;
+            sums.fgt1 += wp * i128::from(g);
+            sums.fgt2 += wp * i128::from(g * g);
+            sums.income_fen += wp * i128::from(income_fen[l] as i64);
+            sums.health_oop_fen += w * i128::from(oop_fen[l] as i64);
+        }
+    }
+    if H::ACTIVE {
+        // Without measures there is no spending and no floor to top up.
+        for l in 0..LANES {
+            sums.spending_fen += i128::from(b.w[l]) * i128::from(x.spending_fen[l] + top_up_fen[l]);
         }
     }
     scratch.cells[cell].add(&sums);
 
-    // The rarer events, lane by lane.
-    for l in 0..b.n {
+    // Exits and returns, visiting only the lanes that have one (as bits of `events`).
+    let mut events = 0u32;
+    for l in 0..LANES {
+        events |= u32::from(exit[l] != 0) << l;
+    }
+    events &= (1 << b.n) - 1;
+    while events != 0 {
+        let l = events.trailing_zeros() as usize;
+        events &= events - 1;
         let w = b.w[l];
-        if exit[l] {
+        let group = cell * CAUSE_GROUPS + b.cause[l];
+        if exit[l] == 1 {
             if state.first_exit[l] == usize::MAX {
                 state.first_exit[l] = t;
             }
-            scratch.cause_exits[cell * CAUSE_GROUPS + b.cause[l]] += w;
+            scratch.cause_exits[group] += w;
             state.last_exit[l] = t;
-        }
-        if ret[l] {
-            scratch.cause_returns[cell * CAUSE_GROUPS + b.cause[l]] += w;
+        } else {
+            scratch.cause_returns[group] += w;
             let last = state.last_exit[l];
             if last != usize::MAX {
                 scratch.spells[(r as usize * t_n + last) * (t_n + 1) + (t - last)] += w;
                 state.last_exit[l] = usize::MAX;
             }
         }
-        if x.loss_fen[l] != 0 {
-            scratch.losses[cell] += i128::from(w) * i128::from(x.loss_fen[l]);
-        }
-        if k_n > 0 {
-            let spend = &mut scratch.hh_spend[l * k_n..(l + 1) * k_n];
-            if let Some(fc) = x.floor_category[l] {
-                spend[fc] += top_up_fen[l];
+    }
+    if H::ACTIVE {
+        // Measures' guarantee losses and spending by category.
+        for l in 0..b.n {
+            let w = b.w[l];
+            if x.loss_fen[l] != 0 {
+                scratch.losses[cell] += i128::from(w) * i128::from(x.loss_fen[l]);
             }
-            let off = cell * k_n;
-            for (k, &fen) in spend.iter().enumerate() {
-                if fen != 0 {
-                    scratch.spend[off + k] += i128::from(w) * i128::from(fen);
+            if k_n > 0 {
+                let spend = &mut scratch.hh_spend[l * k_n..(l + 1) * k_n];
+                if let Some(fc) = x.floor_category[l] {
+                    spend[fc] += top_up_fen[l];
+                }
+                let off = cell * k_n;
+                for (k, &fen) in spend.iter().enumerate() {
+                    if fen != 0 {
+                        scratch.spend[off + k] += i128::from(w) * i128::from(fen);
+                    }
                 }
             }
         }

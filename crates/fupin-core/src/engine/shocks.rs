@@ -12,6 +12,9 @@
 //!
 //! with `c_t` the lognormal mean correction of [`Plan`](super::kernel::Plan). The health cost is
 //! drawn only where a shock happens; draws are keyed, not sequential, so skipping it disturbs none.
+//! The shocks of all the replicate's years are gathered first and their costs drawn over lanes
+//! afterwards: about one household-year in seven has one, and a branch per lane on it would be
+//! mispredicted as often.
 
 // Loops over lanes index several arrays in step; that is what the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
@@ -19,7 +22,8 @@
 use super::kernel::Plan;
 use super::settle::BlockHouseholds;
 use super::streams::{Keys, LANES, Lanes, normal_lanes, purpose, uniform_lanes};
-use crate::fastmath::{exp, exp_lanes};
+use crate::dynamics::HealthShocks;
+use crate::fastmath::exp_lanes;
 
 /// What [`draw_replicate`] leaves for the rest of the year's computation, by year then lane.
 #[derive(Debug, Default)]
@@ -63,6 +67,7 @@ pub(crate) fn draw_replicate(
     let replicate_keys = keys.replicate_lanes(&block.key, r);
     let mut persistent = [0.0f64; LANES];
     let years = out.year_keys.len().min(cut.len());
+    let mut pending = PendingCosts::default();
     for t in 0..years {
         let year_keys = keys.year_lanes(&replicate_keys, t);
         let z_persistent = normal_lanes(&year_keys, parts[0]);
@@ -81,17 +86,60 @@ pub(crate) fn draw_replicate(
         for l in 0..LANES {
             market[l] = block.m0[l] * growth * income_factor[l] * cut_t;
         }
-        // Health shocks are the exception (about one household-year in seven under the default
-        // model): their cost is drawn lane by lane, only where one happens.
-        let medical = &mut out.medical[t];
+        out.medical[t] = [0.0; LANES];
         for l in 0..LANES {
-            medical[l] = if u_health[l] < block.p_health[l] {
-                let z = keys.draws(year_keys[l]).normal(purpose::HEALTH_COST);
-                hs.cost_median * exp(hs.cost_log_sd * z)
-            } else {
-                0.0
-            };
+            pending.push(year_keys[l], t * LANES + l, u_health[l] < block.p_health[l]);
+        }
+        if pending.len >= LANES {
+            pending.draw(keys, hs, &mut out.medical);
         }
         out.year_keys[t] = year_keys;
+    }
+    if pending.len > 0 {
+        pending.draw(keys, hs, &mut out.medical);
+    }
+}
+
+/// Health shocks whose cost is still to be drawn: up to 2·[`LANES`] − 1 of them between draws.
+#[derive(Default)]
+struct PendingCosts {
+    /// Year keys ([`Keys::year_lanes`]) and slots (year × LANES + lane) of the shocks.
+    keys: [u64; 2 * LANES],
+    slots: [usize; 2 * LANES],
+    len: usize,
+}
+
+impl PendingCosts {
+    /// Add a household-year: its key and slot are always written, and kept only if `shock`
+    /// (no branch on a condition true one time in seven).
+    #[inline(always)]
+    fn push(&mut self, key: u64, slot: usize, shock: bool) {
+        let i = self.len % (2 * LANES);
+        self.keys[i] = key;
+        self.slots[i] = slot;
+        self.len += usize::from(shock);
+    }
+
+    /// Draw the costs of the first (up to) [`LANES`] pending shocks over lanes, write them into
+    /// `medical` (by year, then lane), and keep the rest pending.
+    #[inline(always)]
+    fn draw(&mut self, keys: &Keys, hs: HealthShocks, medical: &mut [Lanes<f64>]) {
+        let mut group = [0u64; LANES];
+        group.copy_from_slice(&self.keys[..LANES]);
+        let z = normal_lanes(&group, keys.purpose_part(purpose::HEALTH_COST));
+        let mut exponent = [0.0; LANES];
+        for l in 0..LANES {
+            exponent[l] = hs.cost_log_sd * z[l];
+        }
+        let factor = exp_lanes(&exponent);
+        let drawn = self.len.min(LANES);
+        for (l, &slot) in self.slots[..drawn].iter().enumerate() {
+            if let Some(cost) = medical.get_mut(slot / LANES) {
+                cost[slot % LANES] = hs.cost_median * factor[l];
+            }
+        }
+        self.keys.copy_within(LANES.., 0);
+        self.slots.copy_within(LANES.., 0);
+        self.len -= drawn;
     }
 }
