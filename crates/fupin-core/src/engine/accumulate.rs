@@ -38,12 +38,15 @@ pub(crate) const NARROW_WEIGHT: i64 = 1 << 30;
 /// 2⁵²: from here up every `f64` is an integer, and below it [`floor_below_2_52`] is exact.
 pub(crate) const TWO_52: f64 = 4_503_599_627_370_496.0;
 
-/// `floor(v)`, which is `v as i64`, for 0 ≤ v < 2⁵², from the bits of `floor(v) + 2⁵²` (a float
-/// whose unit in the last place is 1, so the sum is exact). AVX2 has no float-to-64-bit-integer
-/// conversion; this is a round, an add and a subtract over lanes.
+/// `floor(v)`, which is `v as i64`, for 0 ≤ v < 2⁵², without the float-to-64-bit-integer
+/// conversion AVX2 lacks (and without a call to `floor`, which plain SSE2 lacks): `v + 2⁵²` is `v`
+/// rounded to the nearest integer plus 2⁵², a float whose unit in the last place is 1, so its bits
+/// minus those of 2⁵² are that integer; one less where rounding went up.
 #[inline(always)]
 pub(crate) fn floor_below_2_52(v: f64) -> u64 {
-    (v.floor() + TWO_52).to_bits() - TWO_52.to_bits()
+    let shifted = v + TWO_52;
+    let nearest = shifted.to_bits() - TWO_52.to_bits();
+    nearest - u64::from(shifted - TWO_52 > v)
 }
 
 /// `Σ weights[l] · values[l]`, exactly, for weights below 2³⁰ ([`NARROW_WEIGHT`]) and values below
@@ -214,6 +217,12 @@ mod tests {
             assert_eq!(floor_below_2_52(v), v as i64 as u64, "{v}");
         }
         assert_eq!(floor_below_2_52(TWO_52 - 0.5), (TWO_52 - 0.5) as u64);
+        for i in 0..100_000u64 {
+            let bits = crate::rng::mix64(i);
+            // Integers, half-integers and arbitrary fractions across the whole range.
+            let v = (bits >> (12 + i % 52)) as f64 * [1.0, 0.5, 0.3][(i % 3) as usize];
+            assert_eq!(floor_below_2_52(v), v as u64, "{v}");
+        }
         // Extremes of the bounds, and a spread of values built by a mixer.
         let top = [NARROW_WEIGHT as u64 - 1; LANES];
         let biggest = [(1u64 << 60) - 1; LANES];
