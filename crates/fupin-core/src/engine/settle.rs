@@ -1,6 +1,11 @@
 //! One replicate-year of a block of [`LANES`] households after its draws: measures (lane by lane,
 //! only when the scenario has any), then net income, status and sums over lanes, in short loops the
-//! compiler vectorises, then the rare events (exits, returns, top-ups, losses) lane by lane.
+//! compiler vectorises, then the rarer events: exits and returns in the lanes that have one (a bit
+//! mask), and with measures, top-ups, losses and spending lane by lane.
+//!
+//! Money and gaps are summed exactly. Where every lane's weight units × size is below 2³⁰ and every
+//! rounded value below 2⁵² — any realistic block — that is [`weighted_lane_sum`] over lanes (64-bit
+//! integers and 32-bit multiplies, which vectorise); otherwise an i128 loop gives the same integers.
 //!
 //! Padding lanes (a village's last block is usually short) carry weight 0, so they add nothing to
 //! any sum; the event loops stop at the block's length.
