@@ -233,21 +233,14 @@ pub(crate) fn settle_year<H: Hook>(
         counts[4][l] = w & mask(is_ret);
         counts[5][l] = w & mask(entrant);
     }
-    let [
-        poor_households,
-        poor_people,
-        income_poor_people,
-        exits,
-        returns,
-        entrants,
-    ] = counts.map(|c| c.iter().sum::<i64>());
+    let total = |k: usize| counts[k].iter().sum::<i64>();
     let mut sums = Cell {
-        poor_households,
-        poor_people,
-        income_poor_people,
-        exits,
-        returns,
-        entrants,
+        poor_households: total(0),
+        poor_people: total(1),
+        income_poor_people: total(2),
+        exits: total(3),
+        returns: total(4),
+        entrants: total(5),
         ..Cell::default()
     };
     // Money and gaps, exactly: fen and fixed-point gaps, rounded half up, times weight units.
