@@ -53,19 +53,24 @@ pub(crate) fn floor_below_2_52(v: f64) -> u64 {
 /// 2⁶⁰. Each value is split into two 30-bit halves, so every product is a 32×32-bit multiply (one
 /// SIMD instruction for four lanes) below 2⁶⁰, and eight of them sum below 2⁶³.
 #[inline(always)]
-#[allow(clippy::needless_range_loop)]
 pub(crate) fn weighted_lane_sum(weights: &Lanes<u64>, values: &Lanes<u64>) -> i128 {
-    const HALF: u32 = 30;
-    let mut high = [0u64; LANES];
-    let mut low = [0u64; LANES];
-    for l in 0..LANES {
-        let w = u64::from(weights[l] as u32);
-        high[l] = w * u64::from((values[l] >> HALF) as u32);
-        low[l] = w * u64::from((values[l] & ((1 << HALF) - 1)) as u32);
-    }
-    let (high, low) = (high.iter().sum::<u64>(), low.iter().sum::<u64>());
-    (i128::from(high) << HALF) + i128::from(low)
+    let high = values.map(|v| v >> HALF);
+    let low = values.map(|v| v & ((1 << HALF) - 1));
+    (weighted_lane_sum_30(weights, &high) << HALF) + weighted_lane_sum_30(weights, &low)
 }
+
+/// [`weighted_lane_sum`] for values below 2³⁰: one product per lane.
+#[inline(always)]
+pub(crate) fn weighted_lane_sum_30(weights: &Lanes<u64>, values: &Lanes<u64>) -> i128 {
+    let mut products = [0u64; LANES];
+    for ((p, &w), &v) in products.iter_mut().zip(weights).zip(values) {
+        *p = u64::from(w as u32) * u64::from(v as u32);
+    }
+    i128::from(products.iter().sum::<u64>())
+}
+
+/// The split of [`weighted_lane_sum`]: bits per half.
+const HALF: u32 = 30;
 
 /// Sums for one scenario × replicate × year (or a village's share of them).
 ///
@@ -241,6 +246,8 @@ mod tests {
             let v: Lanes<u64> =
                 std::array::from_fn(|l| crate::rng::mix64(!(seed * 16 + l as u64)) >> (4 + shift));
             assert_eq!(weighted_lane_sum(&w, &v), naive(&w, &v), "seed {seed}");
+            let small = v.map(|x| x & ((1 << 30) - 1));
+            assert_eq!(weighted_lane_sum_30(&w, &small), naive(&w, &small));
         }
     }
 

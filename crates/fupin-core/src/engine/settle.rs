@@ -15,7 +15,7 @@
 
 use super::accumulate::{
     CAUSE_GROUPS, Cell, GAP_SCALE, NARROW_WEIGHT, TWO_52, floor_below_2_52, weight_units,
-    weighted_lane_sum,
+    weighted_lane_sum, weighted_lane_sum_30,
 };
 use super::kernel::{Hook, Plan, Run, Scratch};
 use super::scenario::{YearContext, YearState};
@@ -288,7 +288,7 @@ pub(crate) fn settle_year<H: Hook>(
             income[l] = floor_below_2_52(income_fen[l]);
             oop_u[l] = floor_below_2_52(oop_fen[l]);
         }
-        sums.fgt1 += weighted_lane_sum(&wp, &g);
+        sums.fgt1 += weighted_lane_sum_30(&wp, &g);
         sums.fgt2 += weighted_lane_sum(&wp, &g2);
         sums.income_fen += weighted_lane_sum(&wp, &income);
         sums.health_oop_fen += weighted_lane_sum(&w, &oop_u);
