@@ -40,7 +40,8 @@ pub(crate) struct BlockHouseholds {
     /// Weight units, and weight units × size (0 in padding lanes).
     pub w: Lanes<i64>,
     pub wp: Lanes<i64>,
-    /// Every lane's weight units × size is below [`NARROW_WEIGHT`] (see [`weighted_lane_sum`]).
+    /// Every lane's weight units and weight units × size are below [`NARROW_WEIGHT`] (see
+    /// [`weighted_lane_sum`]).
     pub narrow: bool,
     pub school: Lanes<f64>,
     pub registered: Lanes<bool>,
@@ -81,7 +82,10 @@ impl BlockHouseholds {
             b.schooling[l] = model.exit.schooling_guaranteed || students == 0;
             b.cause[l] = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
         }
-        b.narrow = b.wp.iter().all(|&wp| (0..NARROW_WEIGHT).contains(&wp));
+        b.narrow =
+            b.w.iter()
+                .chain(&b.wp)
+                .all(|&w| (0..NARROW_WEIGHT).contains(&w));
         b
     }
 }
@@ -283,7 +287,9 @@ pub(crate) fn settle_year<H: Hook>(
         let mut oop_u = [0u64; LANES];
         for l in 0..LANES {
             g[l] = floor_below_2_52(gap_fp[l]);
-            // g ≤ 10⁹ < 2³²: one 32-bit multiply.
+            debug_assert!(g[l] < 1 << 30, "gap {}", gap_fp[l]);
+            // The gap is at most 1, so g ≤ 10⁹ < 2³⁰: g² is one 32-bit multiply, and FGT1 needs
+            // no split.
             g2[l] = u64::from(g[l] as u32) * u64::from(g[l] as u32);
             income[l] = floor_below_2_52(income_fen[l]);
             oop_u[l] = floor_below_2_52(oop_fen[l]);
