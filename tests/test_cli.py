@@ -109,3 +109,15 @@ def test_compare_bad_scenario_file_names_the_field(tmp_path, capsys):
     code = main(["compare", "--scenarios", str(tmp_path / "s.toml"), "--no-plot"])
     assert code == 2
     assert "scenario[x].policy.mix" in capsys.readouterr().err
+
+
+def test_compare_budget_replaces_only_the_yearly_amounts():
+    from fupin._compare import _with_yearly_budget
+    from fupin.policy import ByCause
+
+    s = fupin.Scenario("x", policy=ByCause(), budget={
+        "by_county": {"A": 1e6}, "carry_over": False,
+        "guarantee_fund": {"capital": 2e6, "leverage": 5}})
+    budget = _with_yearly_budget(s, 3e6).to_dict()["budget"]
+    assert budget == {"yearly": 3e6, "carry_over": False,
+                      "guarantee_fund": {"capital": 2e6, "leverage": 5.0}}

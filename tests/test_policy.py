@@ -429,6 +429,13 @@ def test_errors_name_the_field(make, column):
     assert column in str(err.value)
 
 
+def test_a_budget_without_a_policy_is_refused_from_a_file_too():
+    text = '[[scenario]]\nname = "x"\n[scenario.budget]\nyearly = 5.0\n'
+    with pytest.raises(fupin.ValidationError) as err:
+        fupin.read_scenarios(text)
+    assert err.value.column == "scenario[x].budget", str(err.value)
+
+
 def test_errors_found_when_planning_name_the_field(small):
     s = fupin.Scenario("x", policy=Explicit({"household_id": ["nobody"], "measure": ["health"],
                                              "start_year": [2016]}))

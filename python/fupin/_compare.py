@@ -77,17 +77,22 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     if args.scenarios:
         scenarios = read_scenarios(args.scenarios)
         if args.budget is not None:
-            scenarios = [
-                Scenario.from_dict({**s.to_dict(), "budget": {"yearly": args.budget}})
-                if s.policy is not None else s
-                for s in scenarios
-            ]
+            scenarios = [_with_yearly_budget(s, args.budget) if s.policy is not None else s
+                         for s in scenarios]
     else:
         budget = TAIQIAN_BUDGET if args.budget is None else args.budget
         scenarios = default_scenarios(budget)
     if args.baseline and all(s.name != "baseline" for s in scenarios):
         scenarios.append(Scenario("baseline"))
     return scenarios
+
+
+def _with_yearly_budget(s: Scenario, yearly: float) -> Scenario:
+    """``s`` with one pool of ``yearly`` yuan a year; the rest of its budget (carry-over, the
+    guarantee fund) kept."""
+    spec = s.to_dict()
+    budget = {k: v for k, v in (spec.get("budget") or {}).items() if k != "by_county"}
+    return Scenario.from_dict({**spec, "budget": {**budget, "yearly": yearly}})
 
 
 def _describe(s: Scenario) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 from . import _native
 from .dynamics import IncomeModel, _read, line_schedule
 from .measures import Measure
-from .policy import Policy, _invalid, budget_spec
+from .policy import Policy, budget_spec
 from .registry import Registry
 from .results import Results
 
@@ -67,9 +67,6 @@ class Scenario:
                 )
             spec["policy"] = policy.to_dict()
         if budget is not None:
-            if policy is None:
-                raise _invalid(f"scenario[{name}].budget",
-                               "a budget needs a policy to spend it (give policy=...)")
             spec["budget"] = budget_spec(budget)
         if measures:
             for m in measures:

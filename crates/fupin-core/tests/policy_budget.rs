@@ -140,6 +140,16 @@ fn results_do_not_depend_on_threads_and_round_trip() {
     assert!(one.scenarios[1].spending.iter().any(|&x| x > 0));
     let back = Results::from_json(&one.to_json().unwrap()).unwrap();
     assert_eq!(back, one);
+    // A table of the wrong length (JSON from elsewhere, or an older layout) is refused on load,
+    // naming it, instead of being misread later.
+    let mut short = one.clone();
+    short.scenarios[1].county_spending.truncate(3);
+    let e = Results::from_json(&short.to_json().unwrap()).unwrap_err();
+    assert_eq!(e.column(), Some("results.by_cause.county_spending"));
+    let mut short = one.clone();
+    short.scenarios[2].guarantee_losses.clear();
+    let e = Results::from_json(&short.to_json().unwrap()).unwrap_err();
+    assert_eq!(e.column(), Some("results.uniform.guarantee_losses"));
     // Scenarios themselves round-trip through TOML and JSON.
     for s in &scenarios {
         let t = toml::to_string(s).unwrap();

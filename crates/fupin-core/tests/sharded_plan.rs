@@ -93,6 +93,23 @@ fn a_plan_for_other_years_or_without_ids_is_refused() {
     )
     .unwrap_err();
     assert_eq!(e.column(), Some("scenario[b].plan"));
+    // A plan made under another poverty line: its floor reservations would not hold.
+    let years = [2016, 2017, 2018, 2019];
+    let low = IncomeModel {
+        line: fupin_core::dynamics::PovertyLine::constant(2000.0),
+        ..IncomeModel::default()
+    };
+    let low_plan = plan_scenario(&reg, &s, &low, &years).unwrap().unwrap();
+    let e = simulate(
+        &reg,
+        &[s.clone().with_plan(Arc::new(low_plan))],
+        &IncomeModel::default(),
+        &cfg,
+        &mut |_, _| true,
+    )
+    .unwrap_err();
+    assert_eq!(e.column(), Some("scenario[b].plan"));
+    assert!(e.to_string().contains("poverty lines"), "{e}");
     let mut bare = plan;
     bare.household_ids.clear();
     assert!(!bare.assignments.is_empty());

@@ -139,7 +139,6 @@ fn plan<'py>(
                 "the scenario has no policy to plan (give policy=...)",
             )
         })?;
-        p.check()?;
         Ok(p)
     })?;
     let rows: Vec<usize> = plan
@@ -190,16 +189,12 @@ fn plan<'py>(
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
-    out.set_item("json", crate::engine::to_json(&plan).py_err(py)?)?;
+    out.set_item("json", to_json(&plan).py_err(py)?)?;
     out.set_item(
         "loans_outstanding",
         plan.loans_outstanding_by_year().into_pyarray(py),
     )?;
-    out.set_item(
-        "loan_capacity",
-        plan.loan_capacity
-            .map(|c| c as f64 / (100.0 * fupin_core::engine::WEIGHT_SCALE as f64)),
-    )?;
+    out.set_item("loan_capacity", plan.loan_capacity_yuan())?;
     Ok(out)
 }
 

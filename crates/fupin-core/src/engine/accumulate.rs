@@ -12,6 +12,8 @@
 //!   `weight units · size · g_fp²` (units of 10⁻¹⁸), both in i128. The rounding of `g` is at most
 //!   5·10⁻¹⁰ per person, far below any reported digit.
 
+use std::ops::AddAssign;
+
 use serde::{Deserialize, Serialize};
 
 use super::streams::{LANES, Lanes};
@@ -119,6 +121,13 @@ impl Cell {
     }
 }
 
+impl AddAssign for Cell {
+    #[inline]
+    fn add_assign(&mut self, o: Cell) {
+        self.add(&o);
+    }
+}
+
 /// Poor households and poor people of a group (village or county), weight units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCell {
@@ -137,6 +146,13 @@ impl GroupCell {
     }
 }
 
+impl AddAssign for GroupCell {
+    #[inline]
+    fn add_assign(&mut self, o: GroupCell) {
+        self.add(&o);
+    }
+}
+
 impl From<&Cell> for GroupCell {
     fn from(c: &Cell) -> Self {
         GroupCell {
@@ -146,17 +162,10 @@ impl From<&Cell> for GroupCell {
     }
 }
 
-/// Add `b` into `a` element by element (equal lengths).
-pub(crate) fn add_cells(a: &mut [Cell], b: &[Cell]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        x.add(y);
-    }
-}
-
-/// Add `b` into `a` element by element (equal lengths).
-pub(crate) fn add_groups(a: &mut [GroupCell], b: &[GroupCell]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        x.add(y);
+/// Add `b` into `a` element by element (equal lengths): integer sums and cells alike.
+pub(crate) fn add_slices<T: AddAssign + Copy>(a: &mut [T], b: &[T]) {
+    for (x, &y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::accumulate::{CAUSE_GROUPS, WEIGHT_SCALE};
+use super::accumulate::{CAUSE_GROUPS, WEIGHT_SCALE, add_slices};
 use super::kernel::Scratch;
 use super::results::Results;
-use super::tables::percentile;
+use super::tables::band;
 use crate::registry::Cause;
 
 /// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
@@ -55,29 +55,25 @@ impl Flows {
                 }
             }
         }
-        add_i64(&mut self.cause_exits, &scratch.cause_exits);
-        add_i64(&mut self.cause_returns, &scratch.cause_returns);
-        add_i64(&mut self.spells, &scratch.spells);
-        add_i128(&mut self.losses, &scratch.losses);
+        add_slices(&mut self.cause_exits, &scratch.cause_exits);
+        add_slices(&mut self.cause_returns, &scratch.cause_returns);
+        add_slices(&mut self.spells, &scratch.spells);
+        add_slices(&mut self.losses, &scratch.losses);
     }
 
     pub fn add(&mut self, o: &Flows) {
-        for (a, b) in self.spend.iter_mut().zip(&o.spend) {
-            *a += b;
-        }
+        add_slices(&mut self.spend, &o.spend);
         let row = self.spend.len();
         for (&c, b) in &o.county_spend {
             let a = self.county_spend.entry(c).or_insert_with(|| vec![0; row]);
-            add_i128(a, b);
+            add_slices(a, b);
         }
-        add_i64(&mut self.cause_exits, &o.cause_exits);
-        add_i64(&mut self.cause_returns, &o.cause_returns);
-        add_i64(&mut self.spells, &o.spells);
-        add_i128(&mut self.losses, &o.losses);
+        add_slices(&mut self.cause_exits, &o.cause_exits);
+        add_slices(&mut self.cause_returns, &o.cause_returns);
+        add_slices(&mut self.spells, &o.spells);
+        add_slices(&mut self.losses, &o.losses);
     }
-}
 
-impl Flows {
     /// Spending by county × replicate × year × category, dense over the registry's counties.
     pub fn county_dense(&self) -> Vec<i128> {
         let row = self.spend.len();
@@ -86,18 +82,6 @@ impl Flows {
             out[c * row..(c + 1) * row].copy_from_slice(v);
         }
         out
-    }
-}
-
-fn add_i128(a: &mut [i128], b: &[i128]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
-    }
-}
-
-fn add_i64(a: &mut [i64], b: &[i64]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
     }
 }
 
@@ -199,9 +183,10 @@ impl Results {
                     out.scenario.push(sc.name.clone());
                     out.year.push(self.years[t]);
                     out.measure.push(name.clone());
-                    out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
-                    out.p5.push(percentile(&mut col, 0.05));
-                    out.p95.push(percentile(&mut col, 0.95));
+                    let [mean, p5, p95] = band(&mut col);
+                    out.mean.push(mean);
+                    out.p5.push(p5);
+                    out.p95.push(p95);
                 }
             }
         }
@@ -214,9 +199,7 @@ impl Results {
         let sc = &self.scenarios[s];
         let t_n = self.n_years();
         Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
-            sc.guarantee_losses
-                .get(r * t_n + t)
-                .map_or(0.0, |&v| v as f64 / UNIT)
+            sc.guarantee_losses[r * t_n + t] as f64 / UNIT
         })
     }
 
@@ -233,9 +216,10 @@ impl Results {
                 let mut col = v.column(t).to_vec();
                 out.scenario.push(sc.name.clone());
                 out.year.push(self.years[t]);
-                out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
-                out.p5.push(percentile(&mut col, 0.05));
-                out.p95.push(percentile(&mut col, 0.95));
+                let [mean, p5, p95] = band(&mut col);
+                out.mean.push(mean);
+                out.p5.push(p5);
+                out.p95.push(p95);
             }
         }
         out
@@ -269,9 +253,10 @@ impl Results {
                         out.county.push(self.counties.ids.display(c));
                         out.year.push(self.years[t]);
                         out.measure.push(name.clone());
-                        out.mean.push(col.iter().sum::<f64>() / col.len() as f64);
-                        out.p5.push(percentile(&mut col, 0.05));
-                        out.p95.push(percentile(&mut col, 0.95));
+                        let [mean, p5, p95] = band(&mut col);
+                        out.mean.push(mean);
+                        out.p5.push(p5);
+                        out.p95.push(p95);
                     }
                 }
             }

@@ -259,9 +259,7 @@ fn village_blocks<H: Hook>(
         }
         let block = BlockHouseholds::read(run, m, rows_of_block);
         let n = block.n;
-        for counts in first_counts.iter_mut() {
-            *counts = [0; LANES];
-        }
+        first_counts.fill([0; LANES]);
         let mut returned_reps = [0u16; LANES];
 
         for r in 0..reps {
@@ -295,18 +293,20 @@ fn village_blocks<H: Hook>(
                 returned_reps[l] += u16::from(state.returned[l]);
             }
         }
-        for (l, &row) in block.row[..n].iter().enumerate() {
-            if keep_households {
+        if keep_households {
+            for (l, &row) in block.row[..n].iter().enumerate() {
                 for (t, counts) in first_counts.iter().enumerate() {
                     sink.first_exit[row * t_n + t].store(counts[l], Ordering::Relaxed);
                 }
                 sink.returned[row].store(returned_reps[l], Ordering::Relaxed);
             }
-            if let Some(paths) = sink.paths {
-                let mut p = match paths.lock() {
-                    Ok(g) => g,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
+        }
+        if let Some(paths) = sink.paths {
+            let mut p = match paths.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            for (l, &row) in block.row[..n].iter().enumerate() {
                 let lane = l * reps as usize * t_n..(l + 1) * reps as usize * t_n;
                 p.store(
                     row,

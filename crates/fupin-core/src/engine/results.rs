@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accumulate::{Cell, GroupCell, add_cells, add_groups};
+use super::accumulate::{CAUSE_GROUPS, Cell, GroupCell, add_slices};
 use crate::error::{Error, Result};
 use crate::registry::Ids;
 
@@ -265,12 +265,9 @@ impl Results {
                     ));
                 }
             }
-            if a.categories != b.categories
-                || a.spending.len() != b.spending.len()
-                || a.exit_spells.len() != b.exit_spells.len()
-                || a.guarantee_losses.len() != b.guarantee_losses.len()
-                || a.county_spending.len() != b.county_spending.len()
-            {
+            // With equal settings and geography (checked above), equal categories make every
+            // table the same length (`check_shapes`).
+            if a.categories != b.categories {
                 return Err(mismatch(
                     "categories",
                     format!("{:?}", a.categories),
@@ -303,27 +300,15 @@ impl Results {
             ));
         }
         for (a, b) in self.scenarios.iter_mut().zip(&other.scenarios) {
-            add_cells(&mut a.totals, &b.totals);
-            add_groups(&mut a.county_poor, &b.county_poor);
-            add_groups(&mut a.village_poor, &b.village_poor);
-            for (x, y) in a.spending.iter_mut().zip(&b.spending) {
-                *x += y;
-            }
-            for (x, y) in a.county_spending.iter_mut().zip(&b.county_spending) {
-                *x += y;
-            }
-            for (x, y) in a.guarantee_losses.iter_mut().zip(&b.guarantee_losses) {
-                *x += y;
-            }
-            for (xs, ys) in [
-                (&mut a.cause_exits, &b.cause_exits),
-                (&mut a.cause_returns, &b.cause_returns),
-                (&mut a.exit_spells, &b.exit_spells),
-            ] {
-                for (x, y) in xs.iter_mut().zip(ys) {
-                    *x += y;
-                }
-            }
+            add_slices(&mut a.totals, &b.totals);
+            add_slices(&mut a.county_poor, &b.county_poor);
+            add_slices(&mut a.village_poor, &b.village_poor);
+            add_slices(&mut a.spending, &b.spending);
+            add_slices(&mut a.county_spending, &b.county_spending);
+            add_slices(&mut a.guarantee_losses, &b.guarantee_losses);
+            add_slices(&mut a.cause_exits, &b.cause_exits);
+            add_slices(&mut a.cause_returns, &b.cause_returns);
+            add_slices(&mut a.exit_spells, &b.exit_spells);
             for (v, &nb) in b.village_households.iter().enumerate() {
                 if nb > 0 {
                     a.village_households[v] = nb;
@@ -397,11 +382,61 @@ impl Results {
     /// # Errors
     /// [`Error::Parse`] for malformed input.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Parse {
+        let results: Results = serde_json::from_str(text).map_err(|e| Error::Parse {
             path: "<results JSON>".into(),
             line: e.line() as u64,
             message: e.to_string(),
-        })
+        })?;
+        results.check_shapes()?;
+        Ok(results)
+    }
+
+    /// Every table has the length its dimensions give (JSON written elsewhere, or by an older
+    /// fupin whose tables had another layout, is refused here rather than misread later).
+    fn check_shapes(&self) -> Result<()> {
+        let (reps, t_n) = (self.replications as usize, self.n_years());
+        let n = reps * t_n;
+        let (nv, nc) = (self.villages.ids.len(), self.counties.ids.len());
+        let nh = self.household_ids.len();
+        for sc in &self.scenarios {
+            let k_n = sc.categories.len();
+            let mut lengths = vec![
+                ("totals", sc.totals.len(), n),
+                ("county_poor", sc.county_poor.len(), nc * n),
+                ("village_households", sc.village_households.len(), nv),
+                ("village_exit", sc.village_exit.len(), nv * (t_n + 1)),
+                ("village_poor", sc.village_poor.len(), nv * t_n),
+                ("spending", sc.spending.len(), n * k_n),
+                ("county_spending", sc.county_spending.len(), nc * n * k_n),
+                ("cause_exits", sc.cause_exits.len(), n * CAUSE_GROUPS),
+                ("cause_returns", sc.cause_returns.len(), n * CAUSE_GROUPS),
+                ("exit_spells", sc.exit_spells.len(), n * (t_n + 1)),
+                ("guarantee_losses", sc.guarantee_losses.len(), n),
+            ];
+            if let Some(h) = &sc.households {
+                lengths.push(("households.first_exit", h.first_exit.len(), nh * t_n));
+                lengths.push(("households.returned", h.returned.len(), nh));
+            }
+            if let Some(p) = &sc.paths {
+                let cells = nh * t_n * reps;
+                lengths.push(("paths.households", p.households, nh));
+                lengths.push(("paths.years", p.years, t_n));
+                lengths.push(("paths.replications", p.replications as usize, reps));
+                lengths.push(("paths.income", p.income.len(), cells));
+                lengths.push(("paths.poor", p.poor.len(), cells));
+            }
+            if let Some((field, got, want)) = lengths.into_iter().find(|&(_, g, w)| g != w) {
+                return Err(Error::invalid_parameter(
+                    format!("results.{}.{field}", sc.name),
+                    format!("{got} values"),
+                    format!(
+                        "should have {want} for {reps} replicates, {t_n} years, {nv} villages, \
+                         {nc} counties, {nh} households and {k_n} spending categories"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

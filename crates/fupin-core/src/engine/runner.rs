@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::accumulate::{
-    Cell, GroupCell, WEIGHT_SCALE, add_cells, add_groups, below_threshold, weight_units,
-};
+use super::accumulate::{Cell, GroupCell, WEIGHT_SCALE, add_slices, below_threshold, weight_units};
 use super::config::{MAX_PATH_VALUES, RunConfig};
 use super::flows::Flows;
 use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
@@ -340,7 +338,7 @@ pub fn simulate(
                         cacc[r * t_n + t].add(&GroupCell::from(cell));
                     }
                 }
-                add_cells(&mut totals[s], &scratch.cells);
+                add_slices(&mut totals[s], &scratch.cells);
                 flows[s].add_village(&scratch, c as usize);
                 done.fetch_add(
                     rows.len() as u64 * u64::from(reps) * t_n as u64,
@@ -353,11 +351,11 @@ pub fn simulate(
             Err(p) => p.into_inner(),
         };
         for s in 0..n_s {
-            add_cells(&mut g.0[s], &totals[s]);
+            add_slices(&mut g.0[s], &totals[s]);
             g.2[s].add(&flows[s]);
             for (&c, cells) in &county[s] {
                 let off = c as usize * reps as usize * t_n;
-                add_groups(&mut g.1[s][off..off + cells.len()], cells);
+                add_slices(&mut g.1[s][off..off + cells.len()], cells);
             }
         }
     };

@@ -186,6 +186,13 @@ impl Scenario {
         }
         if let Some(b) = &self.budget {
             b.validate().map_err(prefix)?;
+            if self.policy.is_none() {
+                return Err(Error::invalid_parameter(
+                    format!("scenario[{}].budget", self.name),
+                    "set",
+                    "a budget needs a policy to spend it (give policy=...)",
+                ));
+            }
         }
         if self.plan.is_some() && self.treatment.is_some() {
             return Err(Error::invalid_parameter(
@@ -328,5 +335,10 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(e.column().unwrap().starts_with("scenario[y].line.schedule"));
+        // A budget with nothing to spend it (however the scenario was made: code, TOML, JSON).
+        let mut idle = Scenario::new("z");
+        idle.budget = Some(crate::policy::Budget::yearly(1.0));
+        let e = idle.validate().unwrap_err();
+        assert_eq!(e.column(), Some("scenario[z].budget"));
     }
 }

@@ -40,8 +40,8 @@ pub(crate) struct BlockHouseholds {
     /// Weight units, and weight units × size (0 in padding lanes).
     pub w: Lanes<i64>,
     pub wp: Lanes<i64>,
-    /// Every lane's weight units and weight units × size are below [`NARROW_WEIGHT`] (see
-    /// [`weighted_lane_sum`]).
+    /// Every lane's weight units × size (so its weight units too) is below [`NARROW_WEIGHT`]
+    /// (see [`weighted_lane_sum`]).
     pub narrow: bool,
     pub school: Lanes<f64>,
     pub registered: Lanes<bool>,
@@ -82,10 +82,9 @@ impl BlockHouseholds {
             b.schooling[l] = model.exit.schooling_guaranteed || students == 0;
             b.cause[l] = h.primary_cause[row].map_or(CAUSE_GROUPS - 1, |c| c as usize);
         }
-        b.narrow =
-            b.w.iter()
-                .chain(&b.wp)
-                .all(|&w| (0..NARROW_WEIGHT).contains(&w));
+        // Sizes are at least 1 (the registry checks), so w ≤ wp; and `simulate` refuses registries
+        // whose weighted people overflow the fixed-point counts, so wp does not wrap.
+        b.narrow = b.wp.iter().all(|&wp| (0..NARROW_WEIGHT).contains(&wp));
         b
     }
 }

@@ -21,7 +21,7 @@
 
 use super::kernel::Plan;
 use super::settle::BlockHouseholds;
-use super::streams::{Keys, LANES, Lanes, normal_lanes, purpose, uniform_lanes};
+use super::streams::{Keys, LANES, Lanes, SparseNormals, normal_lanes, purpose, uniform_lanes};
 use crate::dynamics::HealthShocks;
 use crate::fastmath::exp_lanes;
 
@@ -67,7 +67,7 @@ pub(crate) fn draw_replicate(
     let replicate_keys = keys.replicate_lanes(&block.key, r);
     let mut persistent = [0.0f64; LANES];
     let years = out.year_keys.len().min(cut.len());
-    let mut pending = PendingCosts::default();
+    let mut pending = SparseNormals::default();
     for t in 0..years {
         let year_keys = keys.year_lanes(&replicate_keys, t);
         let z_persistent = normal_lanes(&year_keys, parts[0]);
@@ -90,56 +90,34 @@ pub(crate) fn draw_replicate(
         for l in 0..LANES {
             pending.push(year_keys[l], t * LANES + l, u_health[l] < block.p_health[l]);
         }
-        if pending.len >= LANES {
-            pending.draw(keys, hs, &mut out.medical);
+        if pending.is_full() {
+            draw_costs(&mut pending, keys, hs, &mut out.medical);
         }
         out.year_keys[t] = year_keys;
     }
-    if pending.len > 0 {
-        pending.draw(keys, hs, &mut out.medical);
+    if !pending.is_empty() {
+        draw_costs(&mut pending, keys, hs, &mut out.medical);
     }
 }
 
-/// Health shocks whose cost is still to be drawn: up to 2·[`LANES`] − 1 of them between draws.
-#[derive(Default)]
-struct PendingCosts {
-    /// Year keys ([`Keys::year_lanes`]) and slots (year × LANES + lane) of the shocks.
-    keys: [u64; 2 * LANES],
-    slots: [usize; 2 * LANES],
-    len: usize,
-}
-
-impl PendingCosts {
-    /// Add a household-year: its key and slot are always written, and kept only if `shock`
-    /// (no branch on a condition true one time in seven).
-    #[inline(always)]
-    fn push(&mut self, key: u64, slot: usize, shock: bool) {
-        let i = self.len % (2 * LANES);
-        self.keys[i] = key;
-        self.slots[i] = slot;
-        self.len += usize::from(shock);
+/// Write the costs of the first (up to) [`LANES`] pending health shocks into `medical` (by year,
+/// then lane).
+#[inline(always)]
+fn draw_costs(
+    pending: &mut SparseNormals,
+    keys: &Keys,
+    hs: HealthShocks,
+    medical: &mut [Lanes<f64>],
+) {
+    let (z, slots, count) = pending.draw(keys.purpose_part(purpose::HEALTH_COST));
+    let mut exponent = [0.0; LANES];
+    for l in 0..LANES {
+        exponent[l] = hs.cost_log_sd * z[l];
     }
-
-    /// Draw the costs of the first (up to) [`LANES`] pending shocks over lanes, write them into
-    /// `medical` (by year, then lane), and keep the rest pending.
-    #[inline(always)]
-    fn draw(&mut self, keys: &Keys, hs: HealthShocks, medical: &mut [Lanes<f64>]) {
-        let mut group = [0u64; LANES];
-        group.copy_from_slice(&self.keys[..LANES]);
-        let z = normal_lanes(&group, keys.purpose_part(purpose::HEALTH_COST));
-        let mut exponent = [0.0; LANES];
-        for l in 0..LANES {
-            exponent[l] = hs.cost_log_sd * z[l];
+    let factor = exp_lanes(&exponent);
+    for (l, &slot) in slots[..count].iter().enumerate() {
+        if let Some(cost) = medical.get_mut(slot / LANES) {
+            cost[slot % LANES] = hs.cost_median * factor[l];
         }
-        let factor = exp_lanes(&exponent);
-        let drawn = self.len.min(LANES);
-        for (l, &slot) in self.slots[..drawn].iter().enumerate() {
-            if let Some(cost) = medical.get_mut(slot / LANES) {
-                cost[slot % LANES] = hs.cost_median * factor[l];
-            }
-        }
-        self.keys.copy_within(LANES.., 0);
-        self.slots.copy_within(LANES.., 0);
-        self.len -= drawn;
     }
 }

@@ -238,6 +238,59 @@ fn finish_rejected(out: &mut Lanes<f64>, limit: &Lanes<f64>, year_keys: &Lanes<u
     }
 }
 
+/// Normal draws wanted for a sparse subset of household-years (a health shock's cost: about one in
+/// seven), collected without a branch per lane and drawn [`LANES`] at a time by [`normal_lanes`]:
+/// the same values as [`Draws::normal`].
+///
+/// Push at most [`LANES`] household-years between checks of [`SparseNormals::is_full`], and
+/// [`SparseNormals::draw`] when it is; draw the remainder at the end.
+#[derive(Debug, Clone, Default)]
+pub struct SparseNormals {
+    /// Year keys ([`Keys::year_lanes`]) and caller's slots of the wanted draws.
+    keys: [u64; 2 * LANES],
+    slots: [usize; 2 * LANES],
+    len: usize,
+}
+
+impl SparseNormals {
+    /// Offer a household-year: its key and slot are always written, and kept only if `wanted`.
+    #[inline(always)]
+    pub fn push(&mut self, year_key: u64, slot: usize, wanted: bool) {
+        let i = self.len % (2 * LANES);
+        self.keys[i] = year_key;
+        self.slots[i] = slot;
+        self.len += usize::from(wanted);
+    }
+
+    /// Whether a whole group of [`LANES`] is pending.
+    #[inline(always)]
+    pub fn is_full(&self) -> bool {
+        self.len >= LANES
+    }
+
+    /// Whether nothing is pending.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Draw the first (up to) [`LANES`] pending normals for the purpose `part`
+    /// ([`Keys::purpose_part`]): their values and slots, of which the first `count` are real; the
+    /// rest stay pending.
+    #[inline(always)]
+    pub fn draw(&mut self, part: u64) -> (Lanes<f64>, Lanes<usize>, usize) {
+        let mut keys = [0u64; LANES];
+        keys.copy_from_slice(&self.keys[..LANES]);
+        let mut slots = [0usize; LANES];
+        slots.copy_from_slice(&self.slots[..LANES]);
+        let count = self.len.min(LANES);
+        self.keys.copy_within(LANES.., 0);
+        self.slots.copy_within(LANES.., 0);
+        self.len -= count;
+        (normal_lanes(&keys, part), slots, count)
+    }
+}
+
 /// SplitMix64 (Steele, Lea & Flood 2014) as a `rand` generator: the ziggurat's word source.
 #[derive(Debug, Clone)]
 pub struct SplitMix {

@@ -72,6 +72,13 @@ pub fn percentile(values: &mut [f64], q: f64) -> f64 {
     values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
 }
 
+/// The band every table reports over replicates: mean, 5th and 95th percentiles of `values`
+/// (sorted here).
+pub(crate) fn band(values: &mut [f64]) -> [f64; 3] {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    [mean, percentile(values, 0.05), percentile(values, 0.95)]
+}
+
 /// The yearly summary of every scenario, one row per scenario × year (column-wise).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Summary {

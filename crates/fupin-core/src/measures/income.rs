@@ -88,6 +88,12 @@ impl Default for Industry {
 }
 
 impl Industry {
+    /// The years a loan stays outstanding (at least one): planning counts it against the
+    /// guarantee fund for this long, and a failure within it defaults the loan.
+    pub(crate) fn loan_term(&self) -> u32 {
+        self.loan_years.max(1)
+    }
+
     pub(crate) fn validate(&self, name: &str) -> Result<()> {
         self.eligibility.validate(name)?;
         money(name, "grant_per_household", self.grant_per_household)?;
@@ -124,7 +130,7 @@ impl Industry {
         {
             if draw::yearly(ctx, draw::INDUSTRY_FAILURE, a.start_year) < self.failure_probability {
                 memory::set_bit(st, memory::INDUSTRY_FAILED, a.slot);
-                if a.k < self.loan_years.max(1) {
+                if a.k < self.loan_term() {
                     // The loan outstanding defaults: a loss of the guarantee fund.
                     st.guarantee_loss_fen += fen(self.loan_per_household * a.intensity);
                 }

@@ -212,7 +212,7 @@ impl MeasureSpec {
     pub fn loan(&self, intensity: f64) -> (i64, u32) {
         match self {
             MeasureSpec::Industry(m) if m.loan_per_household > 0.0 => {
-                (fen(m.loan_per_household * intensity), m.loan_years.max(1))
+                (fen(m.loan_per_household * intensity), m.loan_term())
             }
             _ => (0, 0),
         }

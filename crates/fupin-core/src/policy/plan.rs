@@ -96,6 +96,11 @@ pub struct Plan {
 
 const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
 
+/// Yuan as the plan's money units (fen × weight units), rounded down to the fen.
+fn money_units(yuan: f64) -> i128 {
+    (yuan * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE)
+}
+
 impl Plan {
     /// Number of measures.
     pub fn n_measures(&self) -> usize {
@@ -188,6 +193,11 @@ impl Plan {
         out.household_ids = pairs.iter().map(|(_, id)| (*id).clone()).collect();
         out.assignments = pairs.into_iter().map(|(a, _)| a).collect();
         Ok(out)
+    }
+
+    /// The guarantee fund's lending capacity (capital × leverage), yuan; `None` without a budget.
+    pub fn loan_capacity_yuan(&self) -> Option<f64> {
+        self.loan_capacity.map(|c| c as f64 / UNIT)
     }
 
     /// Microcredit outstanding by year (granted loans within their term), yuan.
@@ -296,7 +306,6 @@ pub fn plan(
     };
     let mut money = vec![0i128; pools.len() * t_n];
     if let Some(b) = budget {
-        let to_units = |yuan: f64| (yuan * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE);
         if by_county {
             for (id, amount) in &b.by_county {
                 let c = pools.iter().position(|p| p == id).ok_or_else(|| {
@@ -307,12 +316,12 @@ pub fn plan(
                     )
                 })?;
                 for (t, &y) in years.iter().enumerate() {
-                    money[c * t_n + t] = to_units(amount.at(y));
+                    money[c * t_n + t] = money_units(amount.at(y));
                 }
             }
         } else if let Some(a) = &b.yearly {
             for (t, &y) in years.iter().enumerate() {
-                money[t] = to_units(a.at(y));
+                money[t] = money_units(a.at(y));
             }
         }
     }
@@ -335,9 +344,7 @@ pub fn plan(
         given: HashMap::new(),
         committed: vec![0; pools.len() * t_n * catalog.len()],
         n_pools: pools.len(),
-        loan_capacity: budget.map(|b| {
-            (b.guarantee_fund.capacity() * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE)
-        }),
+        loan_capacity: budget.map(|b| money_units(b.guarantee_fund.capacity())),
         outstanding: vec![0; t_n],
     };
     let explicit = match policy {

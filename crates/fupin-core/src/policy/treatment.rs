@@ -132,7 +132,8 @@ pub fn plan_scenario(
 ///
 /// # Errors
 /// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
-/// neither, or `scenario[..].plan` if the attached plan's years are not `years`.
+/// neither, or `scenario[..].plan` if the attached plan's years are not `years` or its poverty
+/// lines not the model's.
 pub fn treatment_for(
     registry: &Registry,
     scenario: &Scenario,
@@ -146,6 +147,16 @@ pub fn treatment_for(
                 format!("scenario[{}].plan", scenario.name),
                 format!("{:?}", p.years),
                 format!("was made for other years than the run's {years:?}"),
+            ));
+        }
+        // Reservations (the floor's above all) were sized for the plan's lines; under other lines
+        // the run would spend more than the budget allows.
+        let lines: Vec<f64> = years.iter().map(|&y| m.line.at(y)).collect();
+        if p.lines != lines {
+            return Err(crate::Error::invalid_parameter(
+                format!("scenario[{}].plan", scenario.name),
+                format!("poverty lines {:?}", p.lines),
+                format!("were planned for, not the run's {lines:?}; plan under the run's model"),
             ));
         }
         let mine = p.for_registry(registry)?;
