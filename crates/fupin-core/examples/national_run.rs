@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --release -p fupin-core --example national_run -- [households] [threads] [replicates]
+//! cargo run --release -p fupin-core --example national_run -- 3000000 1,2,4,8,16 10
 //! FUPIN_NUM_THREADS=2 cargo run --release -p fupin-core --example national_run
 //! ```
 //!
@@ -92,7 +93,19 @@ fn main() -> fupin_core::Result<()> {
             .and_then(|s| s.replace('_', "").parse::<usize>().ok())
     };
     let n = arg(1).unwrap_or(30_000_000);
-    let threads = arg(2);
+    // A comma-separated list ("1,2,4,8,16") runs the same registry once per thread count and
+    // prints each speed-up over the first.
+    let thread_counts: Vec<Option<usize>> = match args.get(2) {
+        Some(list) => list
+            .split(',')
+            .map(|t| {
+                t.trim().parse::<usize>().map(Some).map_err(|_| {
+                    fupin_core::Error::invalid_parameter("threads", t, "not a thread count")
+                })
+            })
+            .collect::<fupin_core::Result<_>>()?,
+        None => vec![None],
+    };
     let reps = arg(3).unwrap_or(10) as u32;
     let t0 = Instant::now();
     let registry = build(n)?;
@@ -103,42 +116,46 @@ fn main() -> fupin_core::Result<()> {
         registry.n_counties(),
         peak_rss_mb()
     );
-    let config = RunConfig {
-        replications: reps,
-        seed: 2016,
-        threads,
-        ..RunConfig::new(2016, 10)
-    };
-    let used = config.resolved_threads()?;
-    let t1 = Instant::now();
-    let mut last = 0u64;
-    let results = simulate(
-        &registry,
-        &[Scenario::new("baseline")],
-        &IncomeModel::default(),
-        &config,
-        &mut |done, total| {
-            if done * 10 / total.max(1) > last {
-                last = done * 10 / total.max(1);
-                println!("  {:>3} %  {:.1} s", last * 10, t1.elapsed().as_secs_f64());
-            }
-            true
-        },
-    )?;
-    let secs = t1.elapsed().as_secs_f64();
     let hy = n as f64 * 10.0 * f64::from(reps);
-    println!(
-        "simulated {n} households × 10 years × {reps} replicates on {used} threads in {secs:.1} s: \
-         {:.1} ns per household-year per thread",
-        secs * 1e9 * used as f64 / hy
-    );
-    let s = results.summary();
-    println!(
-        "poor households 2016 {:.0} → 2025 {:.0} (mean of {reps}); peak RSS {:.0} MB; total {:.1} s",
-        s.poor_households_mean[0],
-        s.poor_households_mean[9],
-        peak_rss_mb(),
-        t0.elapsed().as_secs_f64()
-    );
+    let mut first: Option<f64> = None;
+    for threads in thread_counts {
+        let config = RunConfig {
+            replications: reps,
+            seed: 2016,
+            threads,
+            ..RunConfig::new(2016, 10)
+        };
+        let used = config.resolved_threads()?;
+        let t1 = Instant::now();
+        let mut last = 0u64;
+        let results = simulate(
+            &registry,
+            &[Scenario::new("baseline")],
+            &IncomeModel::default(),
+            &config,
+            &mut |done, total| {
+                if done * 10 / total.max(1) > last {
+                    last = done * 10 / total.max(1);
+                    println!("  {:>3} %  {:.1} s", last * 10, t1.elapsed().as_secs_f64());
+                }
+                true
+            },
+        )?;
+        let secs = t1.elapsed().as_secs_f64();
+        let speedup = *first.get_or_insert(secs) / secs;
+        println!(
+            "simulated {n} households × 10 years × {reps} replicates on {used} threads in {secs:.1} s: \
+             {:.1} ns per household-year per thread, {speedup:.2}× the first run",
+            secs * 1e9 * used as f64 / hy
+        );
+        let s = results.summary();
+        println!(
+            "poor households 2016 {:.0} → 2025 {:.0} (mean of {reps}); peak RSS {:.0} MB; total {:.1} s",
+            s.poor_households_mean[0],
+            s.poor_households_mean[9],
+            peak_rss_mb(),
+            t0.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
