@@ -70,3 +70,19 @@ def test_village_shards_under_the_whole_plan_merge_to_the_whole_run(county):
         fupin.simulate(county, [s], plans={"nope": p}, **kw)
     with pytest.raises(fupin.ValidationError, match="plan"):
         fupin.simulate(county, [s], plans={"by_cause": p}, **{**kw, "years": range(2016, 2018)})
+
+
+def test_another_scenarios_plan_is_refused(county):
+    years = range(2016, 2019)
+    kw = dict(years=years, replications=2, seed=9, progress=False)
+    p = fupin.plan(county, fupin.Scenario("a", policy=ByCause(), budget=800_000), years=years)
+    richer = fupin.Scenario("a", policy=ByCause(), budget=2_000_000)
+    with pytest.raises(fupin.ValidationError, match="scenario\\[a\\]\\.plan.*its budget"):
+        fupin.simulate(county, [richer], plans={"a": p}, **kw)
+    uniform = fupin.Scenario("a", policy=fupin.policy.Uniform(), budget=800_000)
+    with pytest.raises(fupin.ValidationError, match="its policy"):
+        fupin.simulate(county, [uniform], plans={"a": p}, **kw)
+    # The scenario it was made for runs it.
+    own = fupin.simulate(county, [fupin.Scenario("a", policy=ByCause(), budget=800_000)],
+                         plans={"a": p}, **kw)
+    assert own.spending()["mean"].sum() > 0

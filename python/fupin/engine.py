@@ -222,7 +222,9 @@ def simulate(
     instead of planning their policy over ``registry``. Simulating shards (whole villages or
     counties) with the whole registry's plans and merging (:meth:`Results.merge`) gives exactly the
     whole run, even when a budget is rationed over all households. The plan's years must be
-    ``years``.
+    ``years`` and its poverty lines the model's; for a scenario with a policy, the plan must have
+    been made for that policy, budget and measure catalogue (another scenario's plan is refused
+    with a :class:`ValidationError`).
     """
     if not isinstance(registry, Registry):
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")

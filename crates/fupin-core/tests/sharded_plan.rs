@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use fupin_core::dynamics::IncomeModel;
 use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
+use fupin_core::measures::{MeasureCatalog, NamedMeasure};
 use fupin_core::policy::{Budget, ByCause, Policy, plan_scenario};
 use fupin_core::registry::Registry;
 
@@ -115,4 +116,66 @@ fn a_plan_for_other_years_or_without_ids_is_refused() {
     assert!(!bare.assignments.is_empty());
     let e = bare.for_registry(&reg).unwrap_err();
     assert_eq!(e.column(), Some("plan.household_ids"));
+}
+
+#[test]
+fn another_scenarios_plan_is_refused_naming_what_differs() {
+    let reg = fupin_core::synth::county("changle", 3).unwrap();
+    let years = [2016, 2017, 2018, 2019];
+    let s = Scenario::new("b").with_policy(
+        Policy::ByCause(ByCause::default()),
+        Some(Budget::yearly(500_000.0)),
+    );
+    let plan = Arc::new(
+        plan_scenario(&reg, &s, &IncomeModel::default(), &years)
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(
+        plan.made_for,
+        Some((Policy::ByCause(ByCause::default()), s.budget.clone()))
+    );
+    let refusal = |other: Scenario| {
+        let cfg = RunConfig::new(2016, 4);
+        simulate(
+            &reg,
+            &[other.with_plan(plan.clone())],
+            &IncomeModel::default(),
+            &cfg,
+            &mut |_, _| true,
+        )
+        .unwrap_err()
+    };
+    let uniform = Scenario::new("b").with_policy(
+        Policy::Uniform(Default::default()),
+        Some(Budget::yearly(500_000.0)),
+    );
+    let richer = Scenario::new("b").with_policy(
+        Policy::ByCause(ByCause::default()),
+        Some(Budget::yearly(900_000.0)),
+    );
+    let industry = MeasureCatalog::default().get("industry").unwrap().clone();
+    let more_measures = s
+        .clone()
+        .with_measures(vec![NamedMeasure::new("industry_b", industry)]);
+    for (other, what) in [
+        (uniform, "its policy"),
+        (richer, "its budget"),
+        (more_measures, "its measure catalogue"),
+    ] {
+        let e = refusal(other);
+        assert_eq!(e.column(), Some("scenario[b].plan"), "{e}");
+        assert_eq!(e.value(), Some(what), "{e}");
+    }
+
+    // The scenario it was made for runs it, as does a scenario without a policy of its own (the
+    // plan is then the whole treatment), and so does a plan saved before plans kept their origin.
+    let own = run(&reg, &[s.clone().with_plan(plan.clone())]);
+    assert_eq!(own, run(&reg, std::slice::from_ref(&s)));
+    let bare = run(&reg, &[Scenario::new("b").with_plan(plan.clone())]);
+    assert_eq!(bare.scenarios[0].spending, own.scenarios[0].spending);
+    let mut old = (*plan).clone();
+    old.made_for = None;
+    let old_run = run(&reg, &[s.clone().with_plan(Arc::new(old))]);
+    assert_eq!(old_run, own);
 }

@@ -92,6 +92,10 @@ pub struct Plan {
     /// registry can pick its own assignments ([`Plan::for_registry`]).
     #[serde(default)]
     pub household_ids: Vec<String>,
+    /// The policy and budget the plan was made for (none in plans saved before they were kept),
+    /// so that a run refuses to execute it under another scenario's ([`super::treatment_for`]).
+    #[serde(default)]
+    pub made_for: Option<(Policy, Option<Budget>)>,
 }
 
 const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
@@ -416,6 +420,7 @@ pub fn plan(
         loan_capacity: p.loan_capacity,
         loans_outstanding: p.outstanding,
         household_ids,
+        made_for: Some((policy.clone(), budget.cloned())),
     };
     out.check()?;
     Ok(out)

@@ -127,13 +127,39 @@ pub fn plan_scenario(
     .map(Some)
 }
 
+/// A plan attached to a scenario that has a policy must have been made for that policy, budget and
+/// catalogue: another scenario's plan would run its measures under this scenario's name.
+fn check_plan_is_of(scenario: &Scenario, p: &Plan) -> Result<()> {
+    let Some(policy) = &scenario.policy else {
+        return Ok(());
+    };
+    let refuse = |what: &str| {
+        Err(crate::Error::invalid_parameter(
+            format!("scenario[{}].plan", scenario.name),
+            what,
+            "differs from the scenario's: the plan was made for another scenario",
+        ))
+    };
+    if p.catalog != scenario.catalog()? {
+        return refuse("its measure catalogue");
+    }
+    match &p.made_for {
+        Some((made_policy, _)) if made_policy != policy => refuse("its policy"),
+        Some((_, made_budget)) if made_budget.as_ref() != scenario.budget.as_ref() => {
+            refuse("its budget")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The treatment that runs a scenario's plan (used by [`crate::engine::simulate`]): its attached
 /// [`Scenario::plan`] for the households of `registry`, else its policy planned over `registry`.
 ///
 /// # Errors
 /// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
-/// neither, or `scenario[..].plan` if the attached plan's years are not `years` or its poverty
-/// lines not the model's.
+/// neither, or `scenario[..].plan` if the attached plan's years are not `years`, its poverty
+/// lines not the model's, or (for a scenario with a policy) its policy, budget or catalogue not
+/// the scenario's.
 pub fn treatment_for(
     registry: &Registry,
     scenario: &Scenario,
@@ -159,6 +185,7 @@ pub fn treatment_for(
                 format!("were planned for, not the run's {lines:?}; plan under the run's model"),
             ));
         }
+        check_plan_is_of(scenario, p)?;
         let mine = p.for_registry(registry)?;
         return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
     }
