@@ -6,8 +6,14 @@
 //!
 //! Run: `cargo bench -p fupin-benches --bench engine`. Registry: 100,000 households in 1,000
 //! villages, 10 years, 4 replicates per iteration (Throughput = households × years × replicates).
+//!
+//! Criterion times each function over its own stretch of seconds, so on a machine whose speed
+//! drifts (a shared VM) the two figures can come from different minutes. After the groups, the
+//! bench therefore also runs the floor and the 1-thread engine alternately, [`PAIRS`] times, and
+//! prints the median of the per-pair ratios and the ratio of the fastest runs.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fupin_core::dynamics::{HealthShocks, IncomeModel};
@@ -23,6 +29,8 @@ const HOUSEHOLDS: usize = 100_000;
 const VILLAGES: usize = 1_000;
 const YEARS: u32 = 10;
 const REPS: u32 = 4;
+/// Alternating floor / engine runs for the ratio printed after the criterion groups.
+const PAIRS: usize = 9;
 
 fn registry() -> Registry {
     let n = HOUSEHOLDS;
@@ -190,6 +198,48 @@ fn bench(c: &mut Criterion) {
         fupin_core::simd::set_enabled(true);
     });
     g.finish();
+    // Only under `cargo bench` (criterion's test mode runs each function once and passes no
+    // `--bench`).
+    if std::env::args().any(|a| a == "--bench") {
+        interleaved_ratio(&reg, &model, &full_model);
+    }
+}
+
+/// Floor and 1-thread engine timed alternately, so both see the same minutes of the machine.
+#[allow(clippy::print_stdout)]
+fn interleaved_ratio(
+    reg: &Registry,
+    model: &IncomeModel,
+    full_model: &dyn Fn(usize) -> fupin_core::Result<i64>,
+) {
+    let per_household_year = 1e9 / (HOUSEHOLDS as f64 * f64::from(YEARS) * f64::from(REPS));
+    let time = |f: &dyn Fn()| {
+        let t0 = Instant::now();
+        f();
+        t0.elapsed().as_secs_f64() * per_household_year
+    };
+    let mut pairs: Vec<(f64, f64)> = (0..PAIRS)
+        .map(|_| {
+            let floor = time(&|| {
+                black_box(floor_loop(reg, model, 1));
+            });
+            let engine = time(&|| {
+                black_box(full_model(1).expect("bench run"));
+            });
+            (floor, engine)
+        })
+        .collect();
+    let fastest_floor = pairs.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let fastest_engine = pairs.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    pairs.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
+    let (floor, engine) = pairs[PAIRS / 2];
+    println!(
+        "engine/interleaved ({PAIRS} alternating runs, ns per household-year): median pair \
+         floor {floor:.1}, engine {engine:.1}, ratio {:.2}; fastest floor {fastest_floor:.1}, \
+         fastest engine {fastest_engine:.1}, ratio {:.2}",
+        engine / floor,
+        fastest_engine / fastest_floor
+    );
 }
 
 criterion_group!(benches, bench);
