@@ -49,6 +49,18 @@ pub enum Error {
         target: String,
     },
 
+    /// A column that fupin does not read but whose name is a near miss of one it does (`wieght`,
+    /// `Weight`): refused, so a misspelt optional column never silently takes its default.
+    #[error(
+        "{table}: column `{column}` is not a column fupin reads; did you mean `{known}`? \
+         (rename it to `{known}`, or drop it)"
+    )]
+    MisspeltColumn {
+        table: String,
+        column: String,
+        known: String,
+    },
+
     /// Columns of one table have different lengths.
     #[error("{table}: column `{column}` has {found} rows, expected {expected}")]
     LengthMismatch {
@@ -145,6 +157,7 @@ impl Error {
             | Error::InvalidValue { column, .. }
             | Error::DuplicateId { column, .. }
             | Error::UnknownReference { column, .. }
+            | Error::MisspeltColumn { column, .. }
             | Error::LengthMismatch { column, .. } => Some(column),
             Error::InvalidParameter { name, .. } => Some(name),
             _ => None,

@@ -3,10 +3,14 @@
 
 use fupin_core::Registry;
 use fupin_core::registry::csv_io;
-use fupin_core::registry::{ColumnData, Table};
+use fupin_core::registry::{
+    ColumnData, HOUSEHOLD_COLUMNS, Table, VILLAGE_COLUMNS, unknown_columns,
+};
 use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use std::ffi::CString;
 
 use crate::errors::{IntoPyResult, validation};
 use crate::long_call::{run_long, run_short};
@@ -64,6 +68,41 @@ fn table_from_py(py: Python<'_>, name: &str, columns: &Bound<'_, PyDict>) -> PyR
     Ok(table)
 }
 
+/// Names of the columns of `ht` and `vt` fupin does not read, as `households: `a`, `b``; empty
+/// when every column is read (a near-miss column is left to `Registry::from_tables` to refuse).
+fn unread_columns(ht: &Table, vt: Option<&Table>) -> String {
+    let mut parts = Vec::new();
+    for (table, known) in [
+        (Some(ht), &HOUSEHOLD_COLUMNS[..]),
+        (vt, &VILLAGE_COLUMNS[..]),
+    ] {
+        let Some(table) = table else { continue };
+        let unread = unknown_columns(table, known).unwrap_or_default();
+        if !unread.is_empty() {
+            let names: Vec<String> = unread.iter().map(|c| format!("`{c}`")).collect();
+            parts.push(format!("{}: {}", table.name, names.join(", ")));
+        }
+    }
+    parts.join("; ")
+}
+
+/// A `UserWarning` at the caller of the Python wrapper (`Registry.from_frame` / `read_csv`)
+/// listing the columns that were not read, so that none vanishes without a word.
+fn warn_unread(py: Python<'_>, unread: &str) -> PyResult<()> {
+    if unread.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "fupin does not read these columns; they were ignored ({unread}). Known columns: {}; \
+         villages: {}",
+        HOUSEHOLD_COLUMNS.join(", "),
+        VILLAGE_COLUMNS.join(", ")
+    );
+    let message =
+        CString::new(message.replace('\0', "\\0")).map_err(|e| validation(py, e.to_string()))?;
+    PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 2)
+}
+
 fn table_to_py<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     for column in table.columns {
@@ -93,7 +132,9 @@ impl PyRegistry {
         let vt = villages
             .map(|v| table_from_py(py, villages_name, v))
             .transpose()?;
+        let unread = unread_columns(&ht, vt.as_ref());
         let registry = run_long(py, None, move |_| Registry::from_tables(&ht, vt.as_ref()))?;
+        warn_unread(py, &unread)?;
         Ok(PyRegistry::wrap(registry))
     }
 
@@ -105,11 +146,13 @@ impl PyRegistry {
         households: std::path::PathBuf,
         villages: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
-        let registry = run_long(py, None, move |_| {
+        let (registry, unread) = run_long(py, None, move |_| {
             let ht = csv_io::read_csv(&households)?;
             let vt = villages.map(csv_io::read_csv).transpose()?;
-            Registry::from_tables(&ht, vt.as_ref())
+            let registry = Registry::from_tables(&ht, vt.as_ref())?;
+            Ok((registry, unread_columns(&ht, vt.as_ref())))
         })?;
+        warn_unread(py, &unread)?;
         Ok(PyRegistry::wrap(registry))
     }
 

@@ -162,19 +162,40 @@ pub enum IdIndex {
 }
 
 impl IdIndex {
-    /// Position of the id at `ids[row]`, matching integer and text ids by their text form.
+    /// Position of the id at `ids[row]`. Ids match exactly: an integer id matches only the text
+    /// that is its canonical decimal form (`10` matches `"10"`, never `"010"`, `" 10"` or `"+10"`).
     pub fn lookup(&self, ids: &Ids, row: usize) -> Option<usize> {
         match (self, ids) {
             (IdIndex::Int(m), Ids::Int(v)) => m.get(&v[row]).copied(),
             (IdIndex::Text(m), Ids::Text(v)) => m.get(&v[row]).copied(),
             (IdIndex::Text(m), Ids::Int(v)) => m.get(&v[row].to_string()).copied(),
-            (IdIndex::Int(m), Ids::Text(v)) => v[row]
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|x| m.get(&x).copied()),
+            (IdIndex::Int(m), Ids::Text(v)) => {
+                canonical_int(&v[row]).and_then(|x| m.get(&x).copied())
+            }
         }
     }
+
+    /// Why the id at `ids[row]` failed to match although it looks like one of an integer index:
+    /// text such as `"010"` that reads as the integer 10 but is not written as 10.
+    pub fn near_miss(&self, ids: &Ids, row: usize) -> Option<String> {
+        match (self, ids) {
+            (IdIndex::Int(m), Ids::Text(v)) => {
+                let x = v[row].trim().trim_start_matches('+').parse::<i64>().ok()?;
+                m.contains_key(&x).then(|| {
+                    format!(
+                        "the text {:?} is not the integer id {x} (ids match exactly)",
+                        v[row]
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The integer `text` is the canonical decimal form of (no sign `+`, no leading zeros, no spaces).
+fn canonical_int(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|x| x.to_string() == text)
 }
 
 #[cfg(test)]
@@ -187,6 +208,15 @@ mod tests {
         let idx = ids.index().unwrap();
         assert_eq!(idx.lookup(&Ids::Text(vec!["20".into()]), 0), Some(1));
         assert_eq!(idx.lookup(&Ids::Int(vec![40]), 0), None);
+        let texts = Ids::Text(vec!["010".into(), " 20".into(), "+30".into(), "-0".into()]);
+        for row in 0..3 {
+            assert_eq!(idx.lookup(&texts, row), None, "row {row}");
+            assert!(idx.near_miss(&texts, row).is_some(), "row {row}");
+        }
+        let zero = Ids::Int(vec![0]).index().unwrap();
+        assert_eq!(zero.lookup(&texts, 3), None);
+        let text_index = Ids::Text(vec!["010".into()]).index().unwrap();
+        assert_eq!(text_index.lookup(&Ids::Int(vec![10]), 0), None);
         assert_eq!(Ids::Int(vec![1, 2, 1]).index().unwrap_err(), (2, 0));
         let text = Ids::Text(vec!["a".into(), "b".into(), "b".into()]);
         assert_eq!(text.index().unwrap_err(), (2, 1));

@@ -10,6 +10,11 @@ use crate::error::{Error, Result};
 const MAX_MEMBERS: u32 = u16::MAX as u32;
 /// Convert input tables into a registry. Missing optional columns take documented defaults.
 pub(super) fn from_tables(ht: &Table, vt: Option<&Table>) -> Result<Registry> {
+    // A misspelt optional column must not fall back to its default unseen.
+    super::unknown_columns(ht, &super::HOUSEHOLD_COLUMNS)?;
+    if let Some(vt) = vt {
+        super::unknown_columns(vt, &super::VILLAGE_COLUMNS)?;
+    }
     let n = ht.nrows();
     let hname = ht.name.as_str();
     let household_id = ht.ids("household_id")?;
@@ -299,7 +304,7 @@ fn villages_from_table(
     };
     let population = match vt.get("population") {
         Some(_) => vt.counts("population", u32::MAX)?,
-        None => people_by_village(&village_of, size, nv),
+        None => people_by_village(&village_of, size, &village_id, &ht.name)?,
     };
     let poor = match vt.get("poor") {
         Some(_) => vt.flags("poor")?,
@@ -334,11 +339,12 @@ fn villages_from_households(
     let (county_id, county_of) = distinct(&county_ref);
     let region = vec![Region::Centre; nv];
     let counties = counties_with_regions(county_id, &county_of, &region, VILLAGES)?;
+    let population = people_by_village(&village_of, size, &village_id, hname)?;
     Ok((
         Villages {
             id: village_id,
             county: county_of,
-            population: people_by_village(&village_of, size, nv),
+            population,
             region,
             poor: Vec::new(),
         },
@@ -472,16 +478,40 @@ fn resolve(
                     column: column.into(),
                     row: row + 1,
                     value: refs.display(row),
-                    target: format!("{target} of {target_table}"),
+                    target: match index.near_miss(refs, row) {
+                        Some(why) => format!("{target} of {target_table}: {why}"),
+                        None => format!("{target} of {target_table}"),
+                    },
                 })
         })
         .collect()
 }
 
-fn people_by_village(village_of: &[u32], size: &[u16], nv: usize) -> Vec<u32> {
-    let mut people = vec![0u32; nv];
-    for (&v, &s) in village_of.iter().zip(size) {
-        people[v as usize] = people[v as usize].saturating_add(u32::from(s));
+/// Members of each village's households. A village whose members exceed the largest population
+/// a village holds (`u32::MAX`) is an error naming the household row that takes it over.
+fn people_by_village(
+    village_of: &[u32],
+    size: &[u16],
+    village_id: &Ids,
+    hname: &str,
+) -> Result<Vec<u32>> {
+    let mut people = vec![0u32; village_id.len()];
+    for (row, (&v, &s)) in village_of.iter().zip(size).enumerate() {
+        let total = u64::from(people[v as usize]) + u64::from(s);
+        people[v as usize] = u32::try_from(total).map_err(|_| {
+            Error::invalid_value(
+                hname,
+                "size",
+                row + 1,
+                s,
+                format!(
+                    "brings the members of village {} to {total}, above the largest village \
+                     population ({})",
+                    village_id.display(v as usize),
+                    u32::MAX
+                ),
+            )
+        })?;
     }
-    people
+    Ok(people)
 }

@@ -10,6 +10,7 @@
 //! [`Registry::villages_table`] give it back losslessly.
 
 mod codes;
+mod columns;
 pub mod csv_io;
 mod export;
 mod ids;
@@ -18,6 +19,7 @@ mod table;
 mod validate;
 
 pub use codes::{Cause, CauseSet, Region};
+pub use columns::{HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS, unknown_columns};
 pub use ids::{IdIndex, IdRef, Ids};
 pub use table::{Column, ColumnData, Table, format_float};
 
@@ -160,7 +162,9 @@ impl Registry {
     }
 
     /// Build a registry from input tables (the CSV and DataFrame path). See the crate README for
-    /// the schema and the defaults of optional columns.
+    /// the schema and the defaults of optional columns. A column that is not one of
+    /// [`HOUSEHOLD_COLUMNS`] (or [`VILLAGE_COLUMNS`]) but a near miss of one is an error
+    /// ([`Error::MisspeltColumn`]); other columns are not read ([`unknown_columns`] lists them).
     pub fn from_tables(households: &Table, villages: Option<&Table>) -> Result<Self> {
         import::from_tables(households, villages)
     }

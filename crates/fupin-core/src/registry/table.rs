@@ -154,7 +154,11 @@ impl Table {
                 .enumerate()
                 .map(|(row, &x)| {
                     if x.is_nan() {
-                        Err(err(row, "NaN".into(), "is missing; every row needs an id"))
+                        Err(err(
+                            row,
+                            "(empty)".into(),
+                            "is missing; every row needs an id",
+                        ))
                     } else if x.fract() != 0.0 || x.abs() > 9.0e15 {
                         Err(err(row, format_float(x), "is not a whole-number id"))
                     } else {
@@ -181,8 +185,8 @@ impl Table {
         }
     }
 
-    /// Read column `name` as finite numbers (booleans count as 0/1). NaN, infinities and text are
-    /// errors naming the row and value.
+    /// Read column `name` as finite numbers. NaN, infinities, text and booleans (a true/false
+    /// column is not a number: it is never read as 1/0) are errors naming the row and value.
     pub fn numbers(&self, name: &str) -> Result<Vec<f64>> {
         let data = self.require(name)?;
         let err = |row: usize, value: String, reason: &str| {
@@ -190,7 +194,11 @@ impl Table {
         };
         match data {
             ColumnData::Int(v) => Ok(v.iter().map(|&x| x as f64).collect()),
-            ColumnData::Bool(v) => Ok(v.iter().map(|&b| f64::from(u8::from(b))).collect()),
+            ColumnData::Bool(v) => Err(err(
+                0,
+                v.first().map_or_else(String::new, bool::to_string),
+                "is true/false, not a number (booleans are not read as 1/0)",
+            )),
             ColumnData::Float(v) => {
                 if let Some(row) = v.iter().position(|x| !x.is_finite()) {
                     let x = v[row];
@@ -340,6 +348,32 @@ mod tests {
         assert_eq!(e.row(), Some(2));
         assert_eq!(e.column(), Some("income_per_capita"));
         assert!(e.to_string().contains("NaN"), "{e}");
+    }
+
+    #[test]
+    fn booleans_are_not_numbers() {
+        let t = Table::new("households")
+            .with("size", ColumnData::Bool(vec![true, false]))
+            .unwrap();
+        for e in [
+            t.numbers("size").unwrap_err(),
+            t.counts("size", 100).unwrap_err(),
+        ] {
+            assert_eq!(
+                (e.column(), e.row(), e.value()),
+                (Some("size"), Some(1), Some("true")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_blank_float_id_is_shown_empty_not_nan() {
+        let t = Table::new("households")
+            .with("household_id", ColumnData::Float(vec![1.0, f64::NAN]))
+            .unwrap();
+        let e = t.ids("household_id").unwrap_err();
+        assert_eq!((e.row(), e.value()), (Some(2), Some("(empty)")), "{e}");
     }
 
     #[test]
