@@ -79,7 +79,7 @@ fn tables_equal_direct_counts_over_paths() {
                 let mut exited = false;
                 let mut ret = false;
                 for t in 0..years {
-                    let line = model.line.at(2015 + t as i32);
+                    let line = model.line.at(2015 + t as i32).unwrap();
                     let j = p.index(rep, i, t);
                     let (y, poor) = (p.income[j], p.poor[j]);
                     let gap = ((line - y) / line).max(0.0);

@@ -157,7 +157,7 @@ fn money_and_gap_sums_equal_i128_sums_of_the_direct_evaluation() {
             let wp = w * i128::from(h.size[i]);
             for r in 0..REPS {
                 for (t, hy) in evaluate(&reg, &m, i, r).iter().enumerate() {
-                    let line = m.line.at(START + t as i32);
+                    let line = m.line.at(START + t as i32).unwrap();
                     let gap = ((line - hy.income) * (1.0 / line)).max(0.0);
                     let g = i128::from((gap * GAP_SCALE as f64 + 0.5) as i64);
                     let fen = i128::from((hy.income * 100.0 + 0.5) as i64);

@@ -267,7 +267,7 @@ fn with_a_floor_at_the_line_nobody_is_income_poor() {
     let spend = r.replicate_values(1, Measure::ProgrammeSpending);
     for rep in 0..15 {
         for t in 0..5 {
-            let line = model.line.at(2016 + t as i32);
+            let line = model.line.at(2016 + t as i32).unwrap();
             let mut cost = 0.0;
             for i in 0..reg.n_households() {
                 let j = b.index(rep, i, t);

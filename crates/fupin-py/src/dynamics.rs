@@ -10,7 +10,7 @@ use crate::errors::IntoPyResult;
 /// given as JSON (`{"schedule": {"2016": 2952.0}, "growth_after": 0.0}`).
 #[pyfunction]
 #[pyo3(signature = (year, schedule=None))]
-fn poverty_line(py: Python<'_>, year: i32, schedule: Option<&str>) -> PyResult<f64> {
+fn poverty_line(py: Python<'_>, year: i64, schedule: Option<&str>) -> PyResult<f64> {
     let line = match schedule {
         None => PovertyLine::national(),
         Some(text) => serde_json::from_str::<PovertyLine>(text)
@@ -18,7 +18,7 @@ fn poverty_line(py: Python<'_>, year: i32, schedule: Option<&str>) -> PyResult<f
             .and_then(|l| l.validate().map(|()| l))
             .py_err(py)?,
     };
-    Ok(line.at(year))
+    line.at(year).py_err(py)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

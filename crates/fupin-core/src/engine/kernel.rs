@@ -35,9 +35,13 @@ pub(crate) struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    pub fn new(model: IncomeModel, treatment: Option<&'a dyn Treatment>, years: &[i32]) -> Self {
+    pub fn new(
+        model: IncomeModel,
+        treatment: Option<&'a dyn Treatment>,
+        years: &[i32],
+    ) -> crate::error::Result<Self> {
         let p = model.income;
-        let line: Vec<f64> = years.iter().map(|&y| model.line.at(y)).collect();
+        let line = model.line.lines(years)?;
         let inv_line = line
             .iter()
             .map(|&z| if z > 0.0 { 1.0 / z } else { 0.0 })
@@ -50,14 +54,14 @@ impl<'a> Plan<'a> {
             var = p.persistence * p.persistence * var + p.persistent_sd * p.persistent_sd;
             correction.push(-0.5 * var - 0.5 * p.transitory_sd * p.transitory_sd);
         }
-        Plan {
+        Ok(Plan {
             model,
             treatment,
             line,
             inv_line,
             growth,
             correction,
-        }
+        })
     }
 }
 
@@ -330,7 +334,7 @@ mod tests {
         model.income.persistence = 0.5;
         model.income.persistent_sd = 0.2;
         model.income.transitory_sd = 0.3;
-        let plan = Plan::new(model, None, &[2016, 2017, 2018]);
+        let plan = Plan::new(model, None, &[2016, 2017, 2018]).unwrap();
         assert!((plan.growth[0] - 1.1).abs() < 1e-15);
         assert!((plan.growth[2] - 1.331).abs() < 1e-12);
         // Var(p_1) = 0.04; Var(p_2) = 0.25·0.04 + 0.04 = 0.05.
@@ -345,7 +349,8 @@ mod tests {
             },
             None,
             &[2016],
-        );
+        )
+        .unwrap();
         assert_eq!(zero.inv_line[0], 0.0);
     }
 }

@@ -177,7 +177,7 @@ pub fn simulate(
         .iter()
         .zip(&treatments)
         .map(|(s, t)| Plan::new(s.effective_model(model), t.as_deref(), &years))
-        .collect();
+        .collect::<Result<_>>()?;
     let categories: Vec<Vec<String>> = plans
         .iter()
         .map(|p| {
@@ -461,19 +461,21 @@ fn weight_totals(registry: &Registry) -> Result<(i64, i64)> {
         }
         hh += i128::from(units);
         people += i128::from(units) * i128::from(size);
-    }
-    // Money sums are i128; counts of people must leave room in i64.
-    if people > i128::from(i64::MAX / 4) {
-        return Err(Error::invalid_value(
-            "households",
-            "weight",
-            h.len(),
-            format!(
-                "total weighted people {}",
-                people / i128::from(WEIGHT_SCALE)
-            ),
-            "is too large for the engine's fixed-point counts (≈ 2.2e12 people)",
-        ));
+        // Money sums are i128; counts of people must leave room in i64. Blame the row whose
+        // weight takes the total over, with the weight as given.
+        if people > i128::from(i64::MAX / 4) {
+            return Err(Error::invalid_value(
+                "households",
+                "weight",
+                row + 1,
+                format!("{w:?}"),
+                format!(
+                    "takes the total weighted people (weight × size summed to this row) above \
+                     the engine's fixed-point limit of about {} people",
+                    i64::MAX / 4 / WEIGHT_SCALE
+                ),
+            ));
+        }
     }
     Ok((hh as i64, people as i64))
 }

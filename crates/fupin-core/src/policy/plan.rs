@@ -338,7 +338,7 @@ pub fn plan(
     let mut p = Planner {
         registry,
         specs: catalog.measures.iter().map(|m| &m.spec).collect(),
-        lines: years.iter().map(|&y| line.at(y)).collect(),
+        lines: line.lines(years)?,
         years: years.to_vec(),
         pool_of,
         unlimited: budget.is_none(),

@@ -177,7 +177,7 @@ pub fn treatment_for(
         }
         // Reservations (the floor's above all) were sized for the plan's lines; under other lines
         // the run would spend more than the budget allows.
-        let lines: Vec<f64> = years.iter().map(|&y| m.line.at(y)).collect();
+        let lines = m.line.lines(years)?;
         if p.lines != lines {
             return Err(crate::Error::invalid_parameter(
                 format!("scenario[{}].plan", scenario.name),
