@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._columns import as_frame, column, error, factorize, flags, floats, integers, relabel_households
 from .dynamics import IncomeModel
 from .registry import Registry
@@ -130,8 +130,6 @@ def calibrate_income(
         vil = np.ascontiguousarray(vil, dtype=np.int64)
     h = None if health is None else flags(column(frame, health, "panel"), health, "panel")
     d = None if disaster is None else flags(column(frame, disaster, "panel"), disaster, "panel")
-    if bootstrap < 0:
-        raise error(f"parameter `bootstrap` = {bootstrap}: must be ≥ 0")
     try:
         r = _native.calibrate_income(
             np.ascontiguousarray(hh, dtype=np.int64),
@@ -141,8 +139,8 @@ def calibrate_income(
             h,
             d,
             float(jump),
-            int(bootstrap),
-            int(seed),
+            _args.integer(bootstrap, "bootstrap", 0, 2**32 - 1),
+            _args.seed(seed),
         )
     except _native.ValidationError as exc:
         raise relabel_households(exc, labels) from None
@@ -194,9 +192,9 @@ _MEASURES = ("poor_people", "poor_households", "headcount_ratio", "income_headco
 
 def _series(target: Any) -> tuple[int, np.ndarray]:
     if isinstance(target, Mapping):
-        items = sorted((int(k), float(v)) for k, v in target.items())
+        items = sorted((_args.year(k, "target"), float(v)) for k, v in target.items())
     elif isinstance(target, pd.Series):
-        items = [(int(k), float(v)) for k, v in target.sort_index().items()]
+        items = [(_args.year(k, "target"), float(v)) for k, v in target.sort_index().items()]
     else:
         raise error("parameter `target`: give a {year: value} dict or a Series indexed by year")
     if not items:
@@ -262,8 +260,9 @@ def calibrate_headcount(
         step.append(spec[3] if len(spec) == 4 else (spec[2] - spec[1]) / 30.0)
     r = _native.calibrate_headcount(
         registry._native, model.to_json(), names, start, lower, upper, step, first_year,
-        [float(v) for v in values], se, measure, int(replications), int(seed), threads,
-        int(max_iterations), progress,
+        [float(v) for v in values], se, measure, _args.replications(replications),
+        _args.seed(seed), _args.threads(threads),
+        _args.integer(max_iterations, "max_iterations", 0, 2**32 - 1), progress,
     )
     table = _table(names, r["estimate"], r["std_err"], conf_level)
     table["at_bound"] = list(r["at_bound"])
@@ -280,6 +279,6 @@ def calibrate_headcount(
     info = {k: r[k] for k in ("objective", "iterations", "evaluations", "converged")}
     info["jacobian"] = np.asarray(r["jacobian"])
     info["measure"] = measure
-    info["replications"] = int(replications)
+    info["replications"] = _args.replications(replications)
     fitted = IncomeModel._from_params(json.loads(r["model"]))
     return HeadcountCalibration(table=table, fit=fit, covariance=cov, model=fitted, info=info)

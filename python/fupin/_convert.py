@@ -46,8 +46,11 @@ def f64(values: Any, name: str) -> np.ndarray:
     out = np.empty(len(a), dtype=np.float64)
     for i, x in enumerate(a):
         try:
+            if isinstance(x, (str, bytes)):
+                raise TypeError
             out[i] = np.nan if x is None or x is pd.NA else float(x)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            x = x.item() if isinstance(x, np.generic) else x
             raise error(
                 f"{name}: row {i + 1} value {x!r} is not a number", column=name, row=i + 1, value=x
             ) from None

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._convert import error, f64, table, weights as _weights
 
 
@@ -247,7 +247,8 @@ class ProxyMeansTest:
         y = self._target(cols)
         w = self._weight_array(cols, weights)
         cv = _native.pmt_cross_validate(
-            x, names, y, w, self.intercept, int(folds), int(seed), float(threshold)
+            x, names, y, w, self.intercept, _args.integer(folds, "folds", 0),
+            _args.seed(seed), float(threshold),
         )
         return CrossValidation(
             folds=int(cv["folds"]),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from .registry import Registry
 
 __all__ = ["COUNTIES", "county", "presets", "synthetic"]
@@ -34,7 +34,7 @@ def county(name: str = "taiqian", seed: int = 0) -> Registry:
     >>> reg.n_households, int(reg.registered_people), reg.poor_villages
     (13710, 41414, 108)
     """
-    return Registry(_native.county(str(name), int(seed)))
+    return Registry(_native.county(str(name), _args.seed(seed)))
 
 
 def presets() -> pd.DataFrame:
@@ -58,12 +58,12 @@ def synthetic(
     ``counties=10``, ``year=2016``, ``mean_size=3.04``, ``poor_village_share=0.3``,
     ``regions={"west": 0.5, "centre": 0.35, "east": 0.15}``.
     """
-    if households < 0 or villages < 0:
-        raise _native.ValidationError(
-            f"households and villages must be ≥ 0, got {households} and {villages}"
-        )
+    households = _args.integer(households, "households", 0)
+    villages = _args.integer(villages, "villages", 0)
+    seed = _args.seed(seed)
+    threads = _args.threads(threads)
     text = None
     if config:
-        base = {"households": int(households), "villages": int(villages), "seed": int(seed)}
+        base = {"households": households, "villages": villages, "seed": seed}
         text = json.dumps({**base, **config})
-    return Registry(_native.synthetic(int(households), int(villages), int(seed), text, threads))
+    return Registry(_native.synthetic(households, villages, seed, text, threads))

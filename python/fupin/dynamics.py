@@ -9,24 +9,33 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _native
+from . import _args, _native
 
 __all__ = ["IncomeModel", "line_schedule"]
 
 _SECTIONS = ("income", "health", "disaster", "schooling", "exit", "line")
 
 
+#: The first calendar year a line may schedule (``fupin_core::dynamics::line::MIN_YEAR``): a
+#: constant line is scheduled from it, so it holds in every year.
+_FIRST_LINE_YEAR = 1900
+
+
 def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict[str, Any]:
-    """A poverty line as the model's schedule: a number (the same every year), ``{year: yuan}``,
-    or an already formed ``{"schedule": {...}, "growth_after": g}``."""
+    """A poverty line as the model's schedule: a number (the same every year, scheduled from
+    1900), ``{year: yuan}``, or an already formed ``{"schedule": {...}, "growth_after": g}``.
+    A schedule covers its first year on (later years keep the last line, grown by
+    ``growth_after``); years before it have no line and are refused where asked for."""
     if isinstance(line, Mapping):
         if "schedule" in line:
             return {
-                "schedule": {str(int(y)): float(v) for y, v in dict(line["schedule"]).items()},
+                "schedule": {_args.year_key(y, "line.schedule"): float(v)
+                             for y, v in dict(line["schedule"]).items()},
                 "growth_after": float(line.get("growth_after", 0.0)),
             }
-        return {"schedule": {str(int(y)): float(v) for y, v in line.items()}, "growth_after": 0.0}
-    return {"schedule": {"2000": float(line)}, "growth_after": 0.0}
+        return {"schedule": {_args.year_key(y, "line"): float(v) for y, v in line.items()},
+                "growth_after": 0.0}
+    return {"schedule": {str(_FIRST_LINE_YEAR): float(line)}, "growth_after": 0.0}
 
 
 def _read(text_or_path: str | os.PathLike[str]) -> str:
@@ -143,8 +152,9 @@ class IncomeModel:
         )
 
     def line(self, year: int) -> float:
-        """The model's poverty line in ``year``, yuan per person per year."""
-        return _native.poverty_line(int(year), json.dumps(self._params["line"]))
+        """The model's poverty line in ``year``, yuan per person per year (a year before the
+        line's schedule is a :class:`fupin.ValidationError`)."""
+        return _native.poverty_line(_args.year(year), json.dumps(self._params["line"]))
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return copy.deepcopy(self._params[section])

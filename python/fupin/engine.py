@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _native
+from . import _args, _native
 from .dynamics import IncomeModel, _read, line_schedule
 from .measures import Measure
 from .policy import Policy, budget_spec
@@ -161,19 +161,7 @@ def write_scenarios(scenarios: Sequence[Scenario], path: str | os.PathLike[str] 
 
 
 def _years(years: Iterable[int] | int) -> tuple[int, int]:
-    if isinstance(years, (int, np.integer)):
-        raise _native.ValidationError(
-            f"years must be a range of calendar years such as range(2016, 2021), got {years}"
-        )
-    values = [int(y) for y in years]
-    if not values:
-        raise _native.ValidationError("years is empty; give a range such as range(2016, 2021)")
-    for i in range(1, len(values)):
-        if values[i] != values[i - 1] + 1:
-            raise _native.ValidationError(
-                f"years must be consecutive; {values[i]} follows {values[i - 1]}"
-            )
-    return values[0], len(values)
+    return _args.years(years)
 
 
 def _progress_callback(progress: bool | Callable[[int, int], Any] | None, label: str):
@@ -210,7 +198,11 @@ def simulate(
     """Simulate every household's yearly income under each scenario, ``replications`` times.
 
     The GIL is released for the whole run, which uses ``threads`` cores (default
-    ``FUPIN_NUM_THREADS`` or all); results are identical for any number. ``progress=True`` shows a
+    ``FUPIN_NUM_THREADS`` or all); results are identical for any number. ``years`` are
+    consecutive calendar years covered by every scenario's poverty line (a year before the line's
+    schedule is an error); ``replications`` is 1 to 65,535, ``seed`` 0 to 2⁶⁴ − 1, ``threads``
+    ≥ 1. Whole-number arguments accept integers and whole-valued floats (``3.0``); fractions,
+    booleans and values out of range raise :class:`fupin.ValidationError` naming the argument. ``progress=True`` shows a
     tqdm bar (terminal or notebook), a callable gets ``(done, total)``; Ctrl-C stops the run within
     a fraction of a second and raises ``KeyboardInterrupt``. ``keep_paths=True`` keeps every
     household's path (small registries only). Every random draw is a pure function of (seed,
@@ -257,9 +249,9 @@ def simulate(
             model.to_json(),
             first_year,
             n_years,
-            int(replications),
-            int(seed),
-            threads,
+            _args.replications(replications),
+            _args.seed(seed),
+            _args.threads(threads),
             bool(household_outputs),
             bool(keep_paths),
             callback,

@@ -16,17 +16,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _convert, _native
 from .registry import Registry
 
 __all__ = ["fgt", "ge", "gini", "mld", "profile", "sen", "theil", "watts"]
 
 
 def _f64(values: Any, name: str) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1:
-        raise _native.ValidationError(f"{name} must be one-dimensional, got shape {array.shape}")
-    return np.ascontiguousarray(array)
+    """Numbers as float64; text, booleans and other non-numbers are a ValidationError naming
+    ``name``, the 1-based row and the value."""
+    array = values if isinstance(values, np.ndarray) else _convert._array(values)
+    if array.dtype.kind == "b" or (
+        array.dtype.kind == "O" and any(isinstance(x, (bool, np.bool_)) for x in array.ravel())
+    ):
+        flat = array.ravel()
+        i = next(i for i, x in enumerate(flat) if isinstance(x, (bool, np.bool_)))
+        raise _convert.error(
+            f"{name}: row {i + 1} value {flat[i]!r} is a boolean, not a number",
+            column=name, row=i + 1, value=flat[i],
+        )
+    return _convert.f64(array, name)
 
 
 def _w(weights: Any) -> np.ndarray | None:

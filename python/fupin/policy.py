@@ -16,13 +16,15 @@ year (plus what it carried over). :func:`fupin.plan` shows the plan.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
+from ._columns import cell_error, floats
 from ._frames import columns_of
 
 __all__ = ["CAUSES", "ByCause", "Explicit", "Policy", "Uniform", "budget_spec"]
@@ -172,24 +174,22 @@ class Explicit(Policy):
             if required not in cols:
                 raise _invalid(required, f"missing column of the Explicit table (has {sorted(cols)})")
         n = len(cols["household_id"])
-        intensity = cols.get("intensity", np.ones(n))
+        what = "Explicit table"
+        intensity = (np.ones(n) if "intensity" not in cols
+                     else floats(cols["intensity"], "intensity", what, finite=True))
         rows = []
         for i in range(n):
             hid, measure, year = cols["household_id"][i], cols["measure"][i], cols["start_year"][i]
-            if hid is None or measure is None:
-                raise _invalid("household_id" if hid is None else "measure",
-                               f"row {i + 1} of the Explicit table is empty")
-            try:
-                start = int(year)  # type: ignore[arg-type]
-                if start != float(year):  # type: ignore[arg-type]
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise _invalid("start_year",
-                               f"row {i + 1} of the Explicit table: {year!r} is not a year") from None
+            for name, value in (("household_id", hid), ("measure", measure)):
+                if value is None or (isinstance(value, float) and value != value):
+                    raise cell_error(what, name, i, value, "is missing")
+            if isinstance(year, (bool, np.bool_, str)) or not _whole(year):
+                raise cell_error(what, "start_year", i, year, "is not a year")
+            start = int(year)  # type: ignore[arg-type]
             if isinstance(hid, (float, np.floating)) and float(hid).is_integer():
                 hid = int(hid)
             rows.append({"household": str(hid), "measure": str(measure), "start_year": start,
-                         "intensity": float(intensity[i])})  # type: ignore[arg-type]
+                         "intensity": float(intensity[i])})
         super().__init__({"rule": "explicit", "assignments": rows})
 
     def table(self) -> pd.DataFrame:
@@ -203,14 +203,18 @@ class Explicit(Policy):
         })
 
 
+def _whole(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x)) and float(x).is_integer()
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def _amount(value: Any, field: str) -> float | dict[str, float]:
     if isinstance(value, Mapping):
         out = {}
         for year, yuan in value.items():
-            try:
-                key = str(int(year))
-            except (TypeError, ValueError):
-                raise _invalid(f"{field}[{year}]", f"{year!r} is not a calendar year") from None
+            key = _args.year_key(year, f"{field}[{year}]")
             out[key] = _number(yuan, f"{field}[{key}]")
         return out
     return _number(value, field)

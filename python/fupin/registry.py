@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _native
+from . import _args, _native
 from ._frames import columns_of, to_frame
 
 __all__ = ["Registry"]
@@ -44,7 +44,13 @@ class Registry:
     distinct ``village_id`` values of the households.
 
     Every rule is checked on construction; the first violation raises
-    :class:`fupin.ValidationError` naming the column, the 1-based row and the value.
+    :class:`fupin.ValidationError` naming the column, the 1-based row and the value. Numeric
+    columns must hold numbers: a true/false column is refused, never read as 1/0. A column that
+    is not one of the above but a near miss of one (``wieght``, ``Weight``, ``labor``: equal but
+    for case, spaces and ``_``, or one slip away) is refused naming both names; any other column
+    fupin does not read is named in a :class:`UserWarning`. Ids match exactly: the text ``"010"``
+    is not the integer village ``10`` (the text ``"10"`` is); integer ids beyond int64 (``uint64``
+    ids ≥ 2⁶³, big Python ints) are kept exactly, as text ids.
     """
 
     __slots__ = ("_native",)
@@ -99,8 +105,14 @@ class Registry:
         return self._native.incomes()
 
     def select(self, rows: Any) -> Registry:
-        """A registry of the households at 0-based ``rows`` (villages and counties are kept)."""
-        return Registry(self._native.select([int(r) for r in np.asarray(rows).ravel()]))
+        """A registry of the households at 0-based ``rows`` (villages and counties are kept).
+
+        ``rows`` are whole numbers from 0 to ``len(self) - 1`` (negative rows do not count from
+        the end; ``2.7`` is refused, not truncated), or a boolean mask with one value per
+        household selecting the rows where it is true. Anything else raises
+        :class:`fupin.ValidationError` naming the item.
+        """
+        return Registry(self._native.select(_args.rows(rows, len(self))))
 
     @property
     def n_households(self) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 
 __all__ = ["MEASURES", "Results"]
 
@@ -168,22 +168,18 @@ class Results:
         """
         for name in (a, b):
             self._names(name)
-        if not isinstance(sustained_years, (int, np.integer)) or sustained_years < 0:
-            raise _native.ValidationError(
-                f"sustained_years must be a whole number of years ≥ 0, got {sustained_years!r}"
-            )
-        cols = self._native.compare(a, b, int(sustained_years), float(level))
+        k = _args.integer(sustained_years, "sustained_years", 0, 2**32 - 1)
+        cols = self._native.compare(a, b, k, float(level))
         frame = pd.DataFrame(cols)
-        frame.attrs.update({"a": a, "b": b, "level": float(level),
-                            "sustained_years": int(sustained_years)})
+        frame.attrs.update({"a": a, "b": b, "level": float(level), "sustained_years": k})
         return frame
 
     def sustained_exits(self, scenario: str | None = None, sustained_years: int = 2) -> pd.DataFrame:
         """Per-replicate exits of each year not followed by a return within ``sustained_years``
         years (rows: scenario and replicate; columns: years)."""
+        k = _args.integer(sustained_years, "sustained_years", 0, 2**32 - 1)
         frames = {
-            name: pd.DataFrame(self._native.sustained_exits(name, int(sustained_years)),
-                               columns=self.years)
+            name: pd.DataFrame(self._native.sustained_exits(name, k), columns=self.years)
             for name in self._names(scenario)
         }
         out = pd.concat(frames, names=["scenario", "replicate"])

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._convert import codes, error, f64, flags, weights as _weights
 from ._exit import (
     Adjustment,
@@ -87,7 +87,7 @@ def allocate_quota(total: int, poverty: Any, capacity: Any = None) -> np.ndarray
     method, never above ``capacity``: quotas always sum exactly to ``total`` (Balinski & Young,
     *Fair Representation*, 2001, ch. 2). Ties of remainders go to the lower index."""
     cap = None if capacity is None else np.ascontiguousarray(capacity, dtype=np.int64)
-    return _native.allocate_quota(int(total), f64(poverty, "poverty"), cap)
+    return _native.allocate_quota(_args.integer(total, "total", 0), f64(poverty, "poverty"), cap)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def select_by_quota(
         if weights is None:
             weights = h["weight"]
         if poverty is None and threshold is not None and weights is h["weight"]:
-            q = _native.quota_selection(units._native, s, float(threshold), int(total))
+            q = _native.quota_selection(units._native, s, float(threshold), _args.integer(total, "total", 0))
             return _quota_result(
                 q["selected"], vcode, village_ids, village_county,
                 q["village_poverty"], q["village_quota"],
@@ -170,7 +170,7 @@ def select_by_quota(
         vp = f64(poverty, "poverty")
     ccode, _ = codes(village_county, "county")
     capacity = np.bincount(vcode, minlength=nv).astype(np.int64)
-    plan = _native.allocate_top_down(int(total), vp, ccode, capacity, None)
+    plan = _native.allocate_top_down(_args.integer(total, "total", 0), vp, ccode, capacity, None)
     selected = _native.select_by_quota(s, vcode, plan["village"])
     return _quota_result(selected, vcode, village_ids, village_county, vp, plan["village"])
 
