@@ -298,3 +298,17 @@ def test_a_blank_id_is_shown_empty_not_nan(ids):
     with pytest.raises(ValidationError) as e:
         Registry.from_frame(frame(household_id=ids))
     assert (e.value.column, e.value.row, e.value.value) == ("household_id", 2, "(empty)")
+
+
+def test_panel_uint64_household_ids_are_kept_and_huge_years_refused():
+    ids = np.array([2**63 + 1, 2**63 + 1, 7, 7], dtype=np.uint64)
+    panel = pd.DataFrame({"household_id": ids, "year": [2016, 2017, 2016, 2017],
+                          "poor": [True, False, True, True]})
+    sp = fupin.timelines.spells(panel)
+    # Household 7: poor both years (censored after 1); 2^63 + 1: exits after 1 year.
+    assert sorted(zip(sp["household_id"].tolist(), sp["observed"].tolist())) == [
+        (7, False), (2**63 + 1, True)]
+    panel["year"] = [2016.0, 1e20, 2016.0, 2017.0]
+    with pytest.raises(ValidationError) as e:
+        fupin.timelines.spells(panel)
+    assert (e.value.column, e.value.row) == ("year", 2)

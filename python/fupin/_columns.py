@@ -103,15 +103,22 @@ def floats(values: Any, name: str, table: str, *, finite: bool = False) -> np.nd
 
 
 def integers(values: Any, name: str, table: str) -> np.ndarray:
-    """Whole numbers as int64 (floats must be integral; missing values are an error)."""
+    """Whole numbers as int64 (floats must be integral; missing values and values int64 cannot
+    hold are an error, never wrapped)."""
     s = _series(values)
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
-        return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
+        if not (pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s)
+                and s.max() > np.iinfo(np.int64).max):
+            return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
     x = floats(s, name, table, finite=True)
     ok = x == np.round(x)
     if not ok.all():
         i, v = _first_bad(s, ok)
         raise cell_error(table, name, i, v, "must be a whole number")
+    ok = np.abs(x) < 2.0**63
+    if not ok.all():
+        i, v = _first_bad(s, ok)
+        raise cell_error(table, name, i, v, "is too large for a 64-bit integer")
     return np.ascontiguousarray(x.astype(np.int64))
 
 
@@ -152,7 +159,10 @@ def keys(values: Any, name: str, table: str) -> tuple[np.ndarray, pd.Index | Non
     """Integer ids as they are; any other ids factorised (``labels`` maps codes back)."""
     s = _series(values)
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
-        return np.ascontiguousarray(s.to_numpy(dtype=np.int64)), None
+        if not (pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s)
+                and s.max() > np.iinfo(np.int64).max):
+            return np.ascontiguousarray(s.to_numpy(dtype=np.int64)), None
+    # Other ids, and uint64 ids int64 cannot hold, are factorised (labels keep them exactly).
     return factorize(s, name, table)
 
 
