@@ -312,3 +312,12 @@ def test_panel_uint64_household_ids_are_kept_and_huge_years_refused():
     with pytest.raises(ValidationError) as e:
         fupin.timelines.spells(panel)
     assert (e.value.column, e.value.row) == ("year", 2)
+
+
+def test_metric_scalars_that_are_not_numbers_name_the_argument():
+    for call, name in ((lambda: fupin.metrics.fgt([1.0, 2.0], "abc"), "line"),
+                       (lambda: fupin.metrics.fgt([1.0, 2.0], 3.0, alpha="x"), "alpha"),
+                       (lambda: fupin.metrics.ge([1.0, 2.0], None), "alpha")):
+        with pytest.raises(ValidationError) as e:
+            call()
+        assert e.value.column == name

@@ -49,6 +49,17 @@ def whole(value: Any, name: str) -> int:
     raise _invalid(name, value, f"must be a whole number, got {type(value).__name__}")
 
 
+def number(value: Any, name: str) -> float:
+    """A real number as ``float`` (the core checks its range); text, booleans and other objects
+    are a ValidationError naming ``name``."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise _invalid(name, value, "must be a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _invalid(name, value, "must be a number") from None
+
+
 def integer(value: Any, name: str, lo: int, hi: int | None = None) -> int:
     """A whole number in ``lo..=hi`` (no upper bound for ``hi=None`` beyond int64); anything else
     is a ValidationError naming ``name``."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _convert, _native
+from . import _args, _convert, _native
 from .registry import Registry
 
 __all__ = ["fgt", "ge", "gini", "mld", "profile", "sen", "theil", "watts"]
@@ -50,12 +50,12 @@ def fgt(incomes: Any, line: float, alpha: float = 0.0, weights: Any = None) -> f
     >>> fgt([100, 110, 150, 160], 125, alpha=1)
     0.08
     """
-    return _native.fgt(_f64(incomes, "incomes"), float(line), float(alpha), _w(weights))
+    return _native.fgt(_f64(incomes, "incomes"), _args.number(line, "line"), _args.number(alpha, "alpha"), _w(weights))
 
 
 def watts(incomes: Any, line: float, weights: Any = None) -> float:
     """Watts index: Σ w·ln(z / y)·[y < z] / Σ w. Zero incomes below the line are an error."""
-    return _native.watts(_f64(incomes, "incomes"), float(line), _w(weights))
+    return _native.watts(_f64(incomes, "incomes"), _args.number(line, "line"), _w(weights))
 
 
 def sen(incomes: Any, line: float, weights: Any = None) -> float:
@@ -63,7 +63,7 @@ def sen(incomes: Any, line: float, weights: Any = None) -> float:
 
     I is the income-gap ratio of the poor and G_p the Gini among the poor.
     """
-    return _native.sen(_f64(incomes, "incomes"), float(line), _w(weights))
+    return _native.sen(_f64(incomes, "incomes"), _args.number(line, "line"), _w(weights))
 
 
 def gini(incomes: Any, weights: Any = None) -> float:
@@ -83,7 +83,7 @@ def mld(incomes: Any, weights: Any = None) -> float:
 
 def ge(incomes: Any, alpha: float, weights: Any = None) -> float:
     """Generalized entropy GE(α); α = 1 is Theil T and α = 0 the mean log deviation."""
-    return _native.ge(_f64(incomes, "incomes"), float(alpha), _w(weights))
+    return _native.ge(_f64(incomes, "incomes"), _args.number(alpha, "alpha"), _w(weights))
 
 
 _LEVELS = ("all", "village", "county", "cause", "primary_cause")
@@ -108,7 +108,7 @@ def profile(registry: Registry, line: float, by: str | None = None) -> pd.DataFr
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
     if by is not None and by not in _LEVELS:
         raise _native.ValidationError(f"by must be one of {_LEVELS}, got {by!r}")
-    levels = _native.profile(registry._native, float(line))
+    levels = _native.profile(registry._native, _args.number(line, "line"))
     frames = {}
     for level in _LEVELS if by is None else (by,):
         columns = dict(levels[level])
