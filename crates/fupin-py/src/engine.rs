@@ -121,7 +121,7 @@ fn simulate(
     // Plans made beforehand (JSON, one slot per scenario): run instead of planning the policy.
     for (s, text) in scenarios.iter_mut().zip(plans.unwrap_or_default()) {
         if let Some(text) = text {
-            let p: fupin_core::policy::Plan = from_json("plan", &text).py_err(py)?;
+            let p = fupin_core::policy::Plan::from_json(&text).py_err(py)?;
             s.plan = Some(Arc::new(p));
         }
     }

@@ -171,22 +171,9 @@ impl PovertyLine {
                     format!("is not a calendar year in {MIN_YEAR}–{MAX_YEAR}"),
                 ));
             }
-            if !(v.is_finite() && *v >= 0.0) {
-                return Err(Error::invalid_parameter(
-                    format!("line.schedule.{year}"),
-                    v,
-                    "must be a finite number of yuan ≥ 0",
-                ));
-            }
+            super::model::model_money(&format!("line.schedule.{year}"), *v)?;
         }
-        if !(self.growth_after.is_finite() && self.growth_after > -1.0) {
-            return Err(Error::invalid_parameter(
-                "line.growth_after",
-                self.growth_after,
-                "must be a finite rate > -1",
-            ));
-        }
-        Ok(())
+        super::model::growth_rate("line.growth_after", self.growth_after)
     }
 }
 

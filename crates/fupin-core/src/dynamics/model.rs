@@ -228,6 +228,40 @@ fn probability(name: &str, v: f64) -> Result<()> {
     }
 }
 
+/// Largest money parameter of the model (a health cost median, a schooling cost, a poverty line),
+/// yuan: as for measures, it keeps the engine's exact fen sums far from their range (2⁶³ fen).
+pub const MAX_MODEL_YUAN: f64 = 1e12;
+
+/// Largest yearly growth rate (of market income or of the line after its schedule): 1000 % a
+/// year, far beyond any observed rate, and low enough that 200 years of it stay finite.
+pub const MAX_GROWTH: f64 = 10.0;
+
+/// A finite amount of money in [0, [`MAX_MODEL_YUAN`]].
+pub(crate) fn model_money(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && (0.0..=MAX_MODEL_YUAN).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::invalid_parameter(
+            name,
+            v,
+            format!("must be a finite number of yuan in [0, {MAX_MODEL_YUAN:e}]"),
+        ))
+    }
+}
+
+/// A finite growth rate in (−1, [`MAX_GROWTH`]].
+pub(crate) fn growth_rate(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v > -1.0 && v <= MAX_GROWTH {
+        Ok(())
+    } else {
+        Err(Error::invalid_parameter(
+            name,
+            v,
+            format!("must be a finite rate > -1 and ≤ {MAX_GROWTH}"),
+        ))
+    }
+}
+
 fn non_negative(name: &str, v: f64) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
@@ -256,13 +290,7 @@ impl IncomeModel {
     /// [`Error::InvalidParameter`] with the dotted field name, its value and the rule.
     pub fn validate(&self) -> Result<()> {
         let i = &self.income;
-        if !(i.growth.is_finite() && i.growth > -1.0) {
-            return Err(Error::invalid_parameter(
-                "income.growth",
-                i.growth,
-                "must be a finite rate > -1",
-            ));
-        }
+        growth_rate("income.growth", i.growth)?;
         probability("income.persistence", i.persistence)?;
         non_negative("income.persistent_sd", i.persistent_sd)?;
         non_negative("income.transitory_sd", i.transitory_sd)?;
@@ -283,7 +311,7 @@ impl IncomeModel {
         probability("health.chronic_probability", h.chronic_probability)?;
         probability("health.disability_probability", h.disability_probability)?;
         probability("health.elderly_probability", h.elderly_probability)?;
-        non_negative("health.cost_median", h.cost_median)?;
+        model_money("health.cost_median", h.cost_median)?;
         non_negative("health.cost_log_sd", h.cost_log_sd)?;
         if h.cost_log_sd > 5.0 {
             return Err(Error::invalid_parameter(
@@ -296,7 +324,7 @@ impl IncomeModel {
         probability("health.oop_share_uninsured", h.oop_share_uninsured)?;
         probability("disaster.probability", self.disaster.probability)?;
         probability("disaster.income_loss", self.disaster.income_loss)?;
-        non_negative(
+        model_money(
             "schooling.cost_per_student",
             self.schooling.cost_per_student,
         )?;
@@ -457,6 +485,42 @@ mod tests {
             (
                 "line.growth_after",
                 Box::new(|m| m.line.growth_after = -2.0),
+            ),
+        ];
+        for (name, set) in cases {
+            let mut m = IncomeModel::default();
+            set(&mut m);
+            let e = m.validate().unwrap_err();
+            assert_eq!(e.column(), Some(name), "{e}");
+            assert!(e.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn absurdly_large_money_and_growth_are_refused() {
+        // Issue 12 item 5: finite but absurd values used to be accepted (1e300 yuan of health
+        // cost, 1e300 growth), leaving the engine's fen sums to overflow.
+        type Setter = Box<dyn Fn(&mut IncomeModel)>;
+        let cases: Vec<(&str, Setter)> = vec![
+            ("income.growth", Box::new(|m| m.income.growth = 1e300)),
+            ("income.growth", Box::new(|m| m.income.growth = 10.5)),
+            (
+                "health.cost_median",
+                Box::new(|m| m.health.cost_median = 1e300),
+            ),
+            (
+                "schooling.cost_per_student",
+                Box::new(|m| m.schooling.cost_per_student = 2e12),
+            ),
+            (
+                "line.growth_after",
+                Box::new(|m| m.line.growth_after = 1e300),
+            ),
+            (
+                "line.schedule.2016",
+                Box::new(|m| {
+                    m.line.schedule.insert(2016, 1e300);
+                }),
             ),
         ];
         for (name, set) in cases {

@@ -40,6 +40,9 @@ pub(crate) const NARROW_WEIGHT: i64 = 1 << 30;
 /// 2⁵²: from here up every `f64` is an integer, and below it [`floor_below_2_52`] is exact.
 pub(crate) const TWO_52: f64 = 4_503_599_627_370_496.0;
 
+/// 2⁶³ as an `f64`: money in fen at or above it does not fit an `i64` (see `settle`).
+pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// `floor(v)`, which is `v as i64`, for 0 ≤ v < 2⁵², without the float-to-64-bit-integer
 /// conversion AVX2 lacks (and without a call to `floor`, which plain SSE2 lacks): `v + 2⁵²` is `v`
 /// rounded to the nearest integer plus 2⁵², a float whose unit in the last place is 1, so its bits

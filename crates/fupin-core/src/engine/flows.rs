@@ -10,7 +10,79 @@ use super::accumulate::{CAUSE_GROUPS, WEIGHT_SCALE, add_slices};
 use super::kernel::Scratch;
 use super::results::Results;
 use super::tables::band;
-use crate::registry::Cause;
+use crate::error::Error;
+use crate::registry::{Cause, Registry};
+
+/// Which money value of a household-year left the exact range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MoneyKind {
+    /// Net income per person.
+    Income,
+    /// The household's out-of-pocket health cost.
+    HealthCost,
+    /// The welfare floor's top-up of the household.
+    FloorTopUp,
+}
+
+/// A household-year whose money is at or beyond 2⁶³ fen, which the exact accumulators cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MoneyOverflow {
+    /// Registry row (0-based).
+    pub row: usize,
+    pub replicate: u32,
+    /// Year index.
+    pub year: usize,
+    pub kind: MoneyKind,
+    /// The value, yuan.
+    pub yuan: f64,
+}
+
+impl MoneyOverflow {
+    /// Keep in `first` the earlier of it and `other` in (row, replicate, year) order.
+    pub fn keep_first(first: &mut Option<MoneyOverflow>, other: Option<MoneyOverflow>) {
+        let key = |o: &MoneyOverflow| (o.row, o.replicate, o.year);
+        if let Some(o) = other
+            && first.is_none_or(|f| key(&o) < key(&f))
+        {
+            *first = Some(o);
+        }
+    }
+
+    /// The error naming the household (1-based row), the value and the limit.
+    pub fn error(&self, registry: &Registry, years: &[i32]) -> Error {
+        let year = years.get(self.year).copied().unwrap_or_default();
+        let (column, value, what) = match self.kind {
+            MoneyKind::Income => (
+                "income_per_capita",
+                registry.households().income_per_capita[self.row].to_string(),
+                "net income per person",
+            ),
+            MoneyKind::HealthCost => (
+                "health_cost",
+                self.yuan.to_string(),
+                "out-of-pocket health cost",
+            ),
+            MoneyKind::FloorTopUp => (
+                "floor_top_up",
+                self.yuan.to_string(),
+                "welfare-floor top-up",
+            ),
+        };
+        Error::invalid_value(
+            "households",
+            column,
+            self.row + 1,
+            value,
+            format!(
+                "gives a {what} of {:e} yuan in {year} (replicate {}), beyond the money range \
+                 the simulation sums exactly (2^63 fen, about 9.2e16 yuan per person or \
+                 household a year); incomes, costs and model parameters that large are not \
+                 plausible",
+                self.yuan, self.replicate
+            ),
+        )
+    }
+}
 
 /// Per-scenario sums beyond the cells: spending by category, flows by cause, exit spells.
 pub(crate) struct Flows {
@@ -26,6 +98,8 @@ pub(crate) struct Flows {
     pub spells: Vec<i64>,
     /// Guarantee-fund losses by replicate × year.
     pub losses: Vec<i128>,
+    /// The first household-year whose money left the exact range, if any.
+    pub money_overflow: Option<MoneyOverflow>,
 }
 
 impl Flows {
@@ -40,6 +114,7 @@ impl Flows {
             cause_returns: vec![0; n * CAUSE_GROUPS],
             spells: vec![0; n * (t_n + 1)],
             losses: vec![0; n],
+            money_overflow: None,
         }
     }
 
@@ -59,6 +134,7 @@ impl Flows {
         add_slices(&mut self.cause_returns, &scratch.cause_returns);
         add_slices(&mut self.spells, &scratch.spells);
         add_slices(&mut self.losses, &scratch.losses);
+        MoneyOverflow::keep_first(&mut self.money_overflow, scratch.money_overflow);
     }
 
     pub fn add(&mut self, o: &Flows) {
@@ -72,6 +148,7 @@ impl Flows {
         add_slices(&mut self.cause_returns, &o.cause_returns);
         add_slices(&mut self.spells, &o.spells);
         add_slices(&mut self.losses, &o.losses);
+        MoneyOverflow::keep_first(&mut self.money_overflow, o.money_overflow);
     }
 
     /// Spending by county × replicate × year × category, dense over the registry's counties.

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use super::accumulate::{CAUSE_GROUPS, Cell};
+use super::flows::MoneyOverflow;
 use super::scenario::{Treatment, YearContext, YearState};
 use super::settle::{BlockHouseholds, BlockState, settle_year};
 use super::shocks::{BlockShocks, draw_replicate};
@@ -98,6 +99,8 @@ pub(crate) struct Scratch {
     pub hh_spend: Vec<i64>,
     /// Village guarantee-fund losses by replicate × year (weight units × fen).
     pub losses: Vec<i128>,
+    /// The first household-year of the village whose money left the exact range (see `settle`).
+    pub money_overflow: Option<MoneyOverflow>,
 }
 
 impl Scratch {
@@ -115,6 +118,7 @@ impl Scratch {
             spells: vec![0; n * (years + 1)],
             hh_spend: Vec::new(),
             losses: vec![0; n],
+            money_overflow: None,
         }
     }
 }
@@ -222,6 +226,7 @@ fn village_blocks<H: Hook>(
     let m = &plan.model;
 
     scratch.cells.fill(Cell::default());
+    scratch.money_overflow = None;
     let k_n = hook.categories();
     scratch.spend.clear();
     scratch.spend.resize(reps as usize * t_n * k_n, 0);

@@ -28,6 +28,7 @@ mod config;
 mod flows;
 mod kernel;
 mod results;
+mod results_check;
 mod runner;
 mod scenario;
 mod settle;

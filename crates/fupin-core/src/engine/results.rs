@@ -380,7 +380,10 @@ impl Results {
     /// Results from [`Results::to_json`] output.
     ///
     /// # Errors
-    /// [`Error::Parse`] for malformed input.
+    /// [`Error::Parse`] for malformed input; [`Error::InvalidParameter`] naming the field
+    /// (`results.<scenario>.<table>`, `results.villages.county[3]`, …) for a table of the wrong
+    /// length, an index or id that refers to nothing (or twice), a count out of range (negative, or
+    /// more replicates than the run had), no scenarios, or run settings out of range.
     pub fn from_json(text: &str) -> Result<Self> {
         let results: Results = serde_json::from_str(text).map_err(|e| Error::Parse {
             path: "<results JSON>".into(),
@@ -388,6 +391,7 @@ impl Results {
             message: e.to_string(),
         })?;
         results.check_shapes()?;
+        results.check_references()?;
         Ok(results)
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::accumulate::{Cell, GroupCell, WEIGHT_SCALE, add_slices, below_threshold, weight_units};
 use super::config::{MAX_PATH_VALUES, RunConfig};
-use super::flows::Flows;
+use super::flows::{Flows, MoneyOverflow};
 use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
 use super::results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 use super::scenario::{Scenario, Treatment};
@@ -393,6 +393,14 @@ pub fn simulate(
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
+    // Money beyond the exact range is an error, never a saturated sum (see `settle`).
+    let mut overflow = None;
+    for f in &flows {
+        MoneyOverflow::keep_first(&mut overflow, f.money_overflow);
+    }
+    if let Some(o) = overflow {
+        return Err(o.error(registry, &config.calendar_years()));
+    }
     let mut out_scenarios = Vec::with_capacity(n_s);
     for (s, (((arrays, (fe, rt)), (tot, cp)), fl)) in village_arrays
         .into_iter()

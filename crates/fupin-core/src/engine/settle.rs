@@ -9,14 +9,22 @@
 //!
 //! Padding lanes (a village's last block is usually short) carry weight 0, so they add nothing to
 //! any sum; the event loops stop at the block's length.
+//!
+//! **Money range.** A household's money values are whole fen in an `i64`: up to 2⁶³ fen (about
+//! 9.2·10¹⁸ fen, 9.2·10¹⁶ yuan per person or household a year). A value at or beyond that (an
+//! absurd registry income, or one that the income model grows there) cannot be summed exactly;
+//! rather than saturate, the block records it ([`MoneyOverflow`]) and `simulate` fails with an
+//! error naming the household. The check costs nothing in the narrow path (every value there is
+//! below 2⁵²): only blocks already on the wide path, and floor top-ups, look.
 
 // Loops over lanes index several arrays in step; that is what the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
 use super::accumulate::{
-    CAUSE_GROUPS, Cell, GAP_SCALE, NARROW_WEIGHT, TWO_52, floor_below_2_52, weight_units,
+    CAUSE_GROUPS, Cell, GAP_SCALE, NARROW_WEIGHT, TWO_52, TWO_63, floor_below_2_52, weight_units,
     weighted_lane_sum, weighted_lane_sum_30,
 };
+use super::flows::{MoneyKind, MoneyOverflow};
 use super::kernel::{Hook, Plan, Run, Scratch};
 use super::scenario::{YearContext, YearState};
 use super::streams::{HOUSEHOLD, LANES, Lanes};
@@ -137,6 +145,22 @@ struct YearInputs {
     floor_category: Lanes<Option<usize>>,
 }
 
+/// Record that household `row` has a money value beyond the exact range in replicate `r`, year
+/// index `t` (keeping the first in (row, replicate, year) order, so the error does not depend on
+/// the order blocks run in).
+#[cold]
+#[inline(never)]
+fn note_overflow(scratch: &mut Scratch, row: usize, r: u32, t: usize, kind: MoneyKind, yuan: f64) {
+    let new = MoneyOverflow {
+        row,
+        replicate: r,
+        year: t,
+        kind,
+        yuan,
+    };
+    MoneyOverflow::keep_first(&mut scratch.money_overflow, Some(new));
+}
+
 /// Settle year `t` of replicate `r` for the block: adds to `scratch.cells[r·T + t]` and the
 /// village's flow tables, updates `state`, and returns each lane's net income per person.
 #[allow(clippy::too_many_arguments)]
@@ -201,6 +225,11 @@ pub(crate) fn settle_year<H: Hook>(
                 // The floor's reservation binds: pay exactly it.
                 top_up_fen[l] = x.floor_cap_fen[l].max(0);
                 y[l] = raw[l] + top_up_fen[l] as f64 / (100.0 * size);
+            } else if top_up_fen[l] == i64::MAX {
+                // Saturated (no f64 below 2⁶³ converts to i64::MAX): out of the money range.
+                let yuan = (y[l] - raw[l]) * size;
+                note_overflow(scratch, b.row[l], r, t, MoneyKind::FloorTopUp, yuan);
+                top_up_fen[l] = 0;
             }
         }
     }
@@ -298,6 +327,15 @@ pub(crate) fn settle_year<H: Hook>(
         sums.income_fen += weighted_lane_sum(&wp, &income);
         sums.health_oop_fen += weighted_lane_sum(&w, &oop_u);
     } else {
+        if largest >= TWO_63 {
+            for l in 0..b.n {
+                if income_fen[l] >= TWO_63 {
+                    note_overflow(scratch, b.row[l], r, t, MoneyKind::Income, y[l]);
+                } else if oop_fen[l] >= TWO_63 {
+                    note_overflow(scratch, b.row[l], r, t, MoneyKind::HealthCost, oop[l]);
+                }
+            }
+        }
         for l in 0..LANES {
             let (w, wp) = (i128::from(b.w[l]), i128::from(b.wp[l]));
             let g = gap_fp[l] as i64;

@@ -35,14 +35,17 @@ use crate::error::{Error, Result};
 /// ```
 pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     let sample = Sample::new("gini", incomes, weights)?;
-    let (_, total_income) = sample.totals()?;
+    // Incomes and weights are scaled by powers of two (exact for ordinary inputs; the Gini is
+    // invariant to both), so the sums neither overflow nor lose subnormal values.
+    let income_scale = sample.income_scale();
+    let (_, total_income) = sample.totals(income_scale)?;
     if total_income == 0.0 {
         return Err(zero_mean(sample.name(), "the Gini coefficient"));
     }
     let result = match weights {
         None => {
             // Unweighted: sort the incomes alone (half the memory traffic of pairs).
-            let mut sorted = incomes.to_vec();
+            let mut sorted: Vec<f64> = incomes.iter().map(|&y| y * income_scale).collect();
             if sorted.len() >= PARALLEL_MIN {
                 sorted.par_sort_unstable_by(f64::total_cmp);
             } else {
@@ -50,12 +53,21 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
             }
             gini_of_sorted(sorted.iter().map(|&y| (y, 1.0)))
         }
-        Some(ws) => gini_of_pairs(incomes.iter().copied().zip(ws.iter().copied()).collect()),
+        Some(ws) => {
+            let weight_scale = sample.weight_scale();
+            let pairs = incomes.iter().zip(ws);
+            gini_of_pairs(
+                pairs
+                    .map(|(&y, &w)| (y * income_scale, w * weight_scale))
+                    .collect(),
+            )
+        }
     };
     result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
 }
 
-/// Gini of validated `(income, weight)` rows; `None` when the income total is 0.
+/// Gini of validated `(income, weight)` rows; `None` when the income total is 0. The caller scales
+/// incomes and weights so that neither exceeds a few units (see [`Sample::income_scale`]).
 pub(crate) fn gini_of_pairs(mut pairs: Vec<(f64, f64)>) -> Option<f64> {
     // A total order on (income, weight): rows that compare equal are identical, so the sorted
     // sequence, and hence the result, is the same for any sort algorithm and thread count.
@@ -82,8 +94,16 @@ fn gini_of_sorted(rows: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
         income.add(w * y);
         previous = Some(y);
     }
-    let income = income.value();
-    (income > 0.0).then(|| numerator.value() / (weight_before.value() * income))
+    let (income, weight) = (income.value(), weight_before.value());
+    (income > 0.0).then(|| {
+        let denominator = weight * income;
+        if denominator.is_normal() {
+            numerator.value() / denominator
+        } else {
+            // Extreme weight ratios can leave the product subnormal: divide in two steps.
+            numerator.value() / weight / income
+        }
+    })
 }
 
 fn zero_mean(name: &str, what: &str) -> Error {
@@ -107,7 +127,10 @@ fn zero_mean(name: &str, what: &str) -> Error {
 ///
 /// # Errors
 /// `alpha` not finite ([`Error::InvalidParameter`]); every income zero (undefined mean); zero
-/// incomes for α ≤ 0; and the input errors of [`fgt`](super::fgt).
+/// incomes for α ≤ 0; the input errors of [`fgt`](super::fgt); and an [`Error::InvalidParameter`]
+/// on `alpha` when GE(α) exceeds the largest finite number (e.g. α = 10⁶ with incomes 1 and 2), where
+/// no finite answer exists. Terms r^α that overflow while the index itself is finite are summed as
+/// e^m·Σ wᵢ e^(α ln rᵢ − m).
 ///
 /// # Examples
 /// ```
@@ -173,11 +196,26 @@ fn generalized_entropy(
     weights: Option<&[f64]>,
 ) -> Result<f64> {
     let sample = Sample::new(name, incomes, weights)?;
-    let (total_weight, total_income) = sample.totals()?;
+    let income_scale = sample.income_scale();
+    let (total_weight, total_income) = sample.totals(income_scale)?;
     if total_income == 0.0 {
         return Err(zero_mean(name, "the generalized entropy"));
     }
-    let mean = total_income / total_weight;
+    let mean_scaled = total_income / total_weight;
+    // The mean in the incomes' unit (≤ the largest income, so finite; exactly the plain mean for
+    // ordinary inputs) and its logarithm, finite even where the mean underflows to 0.
+    let mean = mean_scaled / income_scale;
+    let ln_mean = mean_scaled.ln() - income_scale.ln();
+    // ln(y / mean), through logarithms where the ratio leaves the normal range (y subnormal, or
+    // far from the mean).
+    let ln_ratio = |y: f64| {
+        let r = y / mean;
+        if r.is_normal() {
+            r.ln()
+        } else {
+            y.ln() - ln_mean
+        }
+    };
     let zero_error = |row0: usize| {
         let reason = if alpha == 0.0 {
             format!("is zero: {name} needs ln(mean / income), infinite for a zero income")
@@ -191,14 +229,20 @@ fn generalized_entropy(
             if y == 0.0 {
                 return Err(zero_error(row0));
             }
-            acc[0].add(w * (mean / y).ln());
+            let q = mean / y;
+            acc[0].add(w * if q.is_normal() { q.ln() } else { -ln_ratio(y) });
             Ok(())
         })?
     } else if alpha == 1.0 {
         sample.fold(|_, y, w, acc: &mut [CompensatedSum; 1]| {
             if y > 0.0 {
                 let r = y / mean;
-                acc[0].add(w * r * r.ln());
+                if r.is_normal() {
+                    acc[0].add(w * r * r.ln());
+                } else {
+                    // w·r from the scaled sums (it is at most the total weight).
+                    acc[0].add((w * (y * income_scale)) / mean_scaled * ln_ratio(y));
+                }
             }
             Ok(())
         })?
@@ -211,17 +255,69 @@ fn generalized_entropy(
                 acc[0].add(-w);
             } else {
                 // r^α − 1 without cancellation near r = 1.
-                acc[0].add(w * (alpha * (y / mean).ln()).exp_m1());
+                acc[0].add(w * (alpha * ln_ratio(y)).exp_m1());
             }
             Ok(())
         })?
     };
-    let scale = if alpha == 0.0 || alpha == 1.0 {
-        1.0
+    let sum = sum.value();
+    if alpha == 0.0 || alpha == 1.0 {
+        return Ok(sum / total_weight);
+    }
+    let value = if sum.is_finite() {
+        sum / (total_weight * (alpha * (alpha - 1.0)))
     } else {
-        alpha * (alpha - 1.0)
+        ge_of_overflowing_terms(&sample, alpha, total_weight, ln_ratio)?
     };
-    Ok(sum.value() / (total_weight * scale))
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(no_finite_ge(alpha))
+    }
+}
+
+/// GE(α) when some r^α overflows: S = Σ wᵢ rᵢ^α as e^m · Σ wᵢ e^(α ln rᵢ − m), m the largest
+/// exponent, and GE = (S/W − 1)/(α(α − 1)) evaluated in logarithms. Then S/W > 10^290 (a term
+/// overflowed, and W is at most 4 per row), so the −1 is below rounding but kept.
+fn ge_of_overflowing_terms(
+    sample: &Sample<'_>,
+    alpha: f64,
+    total_weight: f64,
+    ln_ratio: impl Fn(f64) -> f64,
+) -> Result<f64> {
+    // The rows are valid (the first pass checked them); zero incomes add 0 to S for α > 0.
+    let exponents = sample.incomes().iter().map(|&y| {
+        if y > 0.0 {
+            alpha * ln_ratio(y)
+        } else {
+            f64::NEG_INFINITY
+        }
+    });
+    let m = exponents.clone().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return Err(no_finite_ge(alpha));
+    }
+    let weight_scale = sample.weight_scale();
+    let mut scaled = CompensatedSum::default();
+    for (row0, x) in exponents.enumerate() {
+        let w = sample.weights().map_or(1.0, |ws| ws[row0] * weight_scale);
+        scaled.add(w * (x - m).exp());
+    }
+    // ln |α(α − 1)| as a sum: the product itself overflows for |α| > 1.3e154.
+    let ln_product = alpha.abs().ln() + (alpha - 1.0).abs().ln();
+    let ln_value = m + (scaled.value() / total_weight).ln() - ln_product;
+    let product = alpha * (alpha - 1.0);
+    Ok(product.signum() * ln_value.exp() - 1.0 / product)
+}
+
+/// No finite GE(α): the index exceeds the largest finite number.
+fn no_finite_ge(alpha: f64) -> Error {
+    Error::invalid_parameter(
+        "alpha",
+        number_text(alpha),
+        "makes the generalized entropy of these incomes larger than the largest finite number \
+         (about 1.8e308): no finite answer; use a smaller |α|",
+    )
 }
 
 #[cfg(test)]

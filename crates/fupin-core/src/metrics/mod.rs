@@ -22,7 +22,12 @@
 //!
 //! **Accuracy and determinism.** Sums are Neumaier-compensated ([`CompensatedSum`]) over fixed
 //! chunks merged in a fixed order; inputs of 131,072 rows or more use the rayon pool. Results are
-//! bit-for-bit the same for any number of threads.
+//! bit-for-bit the same for any number of threads. Weights (and, where sums multiply them,
+//! incomes) are scaled by a power of two before summing — exact for ordinary inputs, and every
+//! index is invariant to it — so weights up to `f64::MAX` or down to subnormals, and incomes from
+//! subnormals to `f64::MAX`, give finite, correct results; ratios and logarithms that would leave
+//! the normal range are taken through logarithms. An accepted input never yields NaN: where no
+//! finite answer exists (GE(α) with an extreme α) the call is an error naming `alpha`.
 //!
 //! # Examples
 //! ```
@@ -47,6 +52,8 @@ pub use poverty::{fgt, sen, watts};
 pub use profile::{Profile, profile};
 pub use sample::CompensatedSum;
 
+#[cfg(test)]
+mod extreme_tests;
 #[cfg(test)]
 mod testutil;
 

@@ -1,7 +1,7 @@
 //! Poverty indices: the Foster–Greer–Thorbecke family, Watts and Sen.
 
 use super::inequality::gini_of_pairs;
-use super::sample::{CompensatedSum, Sample, check_line, number_text};
+use super::sample::{CompensatedSum, Sample, check_line, number_text, pow2_scale};
 use crate::error::{Error, Result};
 
 /// Foster–Greer–Thorbecke poverty index P_α (Foster, Greer & Thorbecke 1984, *Econometrica* 52(3)).
@@ -146,12 +146,20 @@ pub fn watts(incomes: &[f64], line: f64, weights: Option<&[f64]>) -> Result<f64>
 pub fn sen(incomes: &[f64], line: f64, weights: Option<&[f64]>) -> Result<f64> {
     check_line(line)?;
     let sample = Sample::new("sen", incomes, weights)?;
+    // The poor incomes are scaled by the power of two that brings the largest of them to about 1,
+    // so their sums neither overflow nor underflow (exact for ordinary inputs; μ_p/z and G_p are
+    // invariant to the scale).
+    let max_poor = incomes
+        .iter()
+        .filter(|&&y| y < line)
+        .fold(0.0f64, |m, &y| m.max(y));
+    let scale = pow2_scale(max_poor);
     let [total, poor_weight, poor_income] =
         sample.fold(|_, y, w, acc: &mut [CompensatedSum; 3]| {
             acc[0].add(w);
             if y < line {
                 acc[1].add(w);
-                acc[2].add(w * y);
+                acc[2].add(w * (y * scale));
             }
             Ok(())
         })?;
@@ -170,18 +178,23 @@ pub fn sen(incomes: &[f64], line: f64, weights: Option<&[f64]>) -> Result<f64> {
             .incomes()
             .iter()
             .filter(|&&y| y < line)
-            .map(|&y| (y, 1.0))
+            .map(|&y| (y * scale, 1.0))
             .collect(),
-        Some(ws) => sample
-            .incomes()
-            .iter()
-            .zip(ws)
-            .filter(|&(&y, _)| y < line)
-            .map(|(&y, &w)| (y, w))
-            .collect(),
+        Some(ws) => {
+            let weight_scale = sample.weight_scale();
+            sample
+                .incomes()
+                .iter()
+                .zip(ws)
+                .filter(|&(&y, _)| y < line)
+                .map(|(&y, &w)| (y * scale, w * weight_scale))
+                .collect()
+        }
     };
     // mean_poor > 0, so the poor have a positive income total and their Gini is defined.
     let gini_poor = gini_of_pairs(pairs).unwrap_or(0.0);
+    // μ_p in yuan (at most the line, so finite; exactly the plain mean for ordinary inputs).
+    let mean_poor = mean_poor / scale;
     let gap_ratio = (line - mean_poor) / line;
     Ok(p0 * (gap_ratio + (1.0 - gap_ratio) * gini_poor))
 }

@@ -87,13 +87,51 @@ pub(crate) fn check_line(line: f64) -> Result<()> {
     }
 }
 
+/// The power of two `2^k` that brings `max` into [1, 2) (into [2, 4) when `max` ≥ 2^1023, and to at
+/// least 2^−51 when `max` is subnormal), with `k` in [−1022, 1023] so that the factor itself is a
+/// normal number; 1 for a `max` that is 0 or
+/// not finite (such inputs are errors or need no scaling). Multiplying by it is exact for every
+/// number that stays normal, so scaled sums are exactly the scaled plain sums for ordinary inputs.
+pub(crate) fn pow2_scale(max: f64) -> f64 {
+    if !(max > 0.0 && max.is_finite()) {
+        return 1.0;
+    }
+    let bits = max.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let exponent = if biased == 0 {
+        // Subnormal: max = bits · 2^−1074.
+        -1074 + 63 - bits.leading_zeros() as i32
+    } else {
+        biased - 1023
+    };
+    let k = (-exponent).clamp(-1022, 1023);
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+/// The largest of `xs` ignoring NaN (0 for none); chunked on the rayon pool for long inputs.
+fn max_of(xs: &[f64]) -> f64 {
+    let max = |c: &[f64]| c.iter().fold(0.0f64, |m, &x| m.max(x));
+    if xs.len() >= PARALLEL_MIN {
+        xs.par_chunks(CHUNK).map(max).reduce(|| 0.0, f64::max)
+    } else {
+        max(xs)
+    }
+}
+
 /// Incomes with optional survey weights, checked for shape; rows are checked as they are summed.
+///
+/// **Scaling.** Every index is a ratio in which the weights cancel, so [`Sample::fold`] hands the
+/// kernels weights multiplied by the power of two that brings the largest weight to about 1: sums
+/// of weights near `f64::MAX` cannot overflow and subnormal weights keep their ratios. Functions
+/// whose sums multiply incomes scale them the same way ([`Sample::income_scale`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sample<'a> {
     /// The name of the calling function, used as the table name in errors.
     name: &'static str,
     incomes: &'a [f64],
     weights: Option<&'a [f64]>,
+    /// A power of two applied to every weight in [`Sample::fold`] (1 when unweighted).
+    weight_scale: f64,
 }
 
 impl<'a> Sample<'a> {
@@ -118,11 +156,23 @@ impl<'a> Sample<'a> {
                 found: w.len(),
             });
         }
+        let weight_scale = weights.map_or(1.0, |w| pow2_scale(max_of(w)));
         Ok(Sample {
             name,
             incomes,
             weights,
+            weight_scale,
         })
+    }
+
+    /// The power of two that brings the largest income to about 1 (see [`pow2_scale`]).
+    pub(crate) fn income_scale(&self) -> f64 {
+        pow2_scale(max_of(self.incomes))
+    }
+
+    /// The power of two every weight is multiplied by before it reaches a fold kernel.
+    pub(crate) fn weight_scale(&self) -> f64 {
+        self.weight_scale
     }
 
     /// Number of rows.
@@ -172,7 +222,8 @@ impl<'a> Sample<'a> {
     }
 
     /// Sum `K` quantities over the rows. `f(row0, income, weight, sums)` adds one row's terms
-    /// (weight 1 when unweighted); it sees only valid rows (finite income ≥ 0, finite weight > 0).
+    /// (weight 1 when unweighted; otherwise the weight times [`Sample::weight_scale`]); it sees
+    /// only valid rows (finite income ≥ 0, finite weight > 0).
     /// The first invalid row (in row order; income before weight) is the error.
     pub(crate) fn fold<const K: usize, F>(&self, f: F) -> Result<[CompensatedSum; K]>
     where
@@ -205,6 +256,7 @@ impl<'a> Sample<'a> {
         let end = (start + CHUNK).min(self.len());
         let ys = &self.incomes[start..end];
         let mut acc = [CompensatedSum::default(); K];
+        let scale = self.weight_scale;
         match self.weights {
             None => {
                 for (i, &y) in ys.iter().enumerate() {
@@ -222,18 +274,19 @@ impl<'a> Sample<'a> {
                     if !(w > 0.0 && w.is_finite()) {
                         return Err(self.bad_weight(start + i, w));
                     }
-                    f(start + i, y, w, &mut acc)?;
+                    f(start + i, y, w * scale, &mut acc)?;
                 }
             }
         }
         Ok(acc)
     }
 
-    /// Total weight and weighted income total `(Σw, Σw·y)`, validating every row.
-    pub(crate) fn totals(&self) -> Result<(f64, f64)> {
+    /// Total weight and weighted income total `(Σw, Σw·y)`, validating every row, with the
+    /// weights scaled as in [`Sample::fold`] and the incomes multiplied by `income_scale`.
+    pub(crate) fn totals(&self, income_scale: f64) -> Result<(f64, f64)> {
         let [w, wy] = self.fold(|_, y, w, acc: &mut [CompensatedSum; 2]| {
             acc[0].add(w);
-            acc[1].add(w * y);
+            acc[1].add(w * (y * income_scale));
             Ok(())
         })?;
         Ok((w.value(), wy.value()))
@@ -289,14 +342,47 @@ mod tests {
         ys[CHUNK + 7] = f64::NAN;
         ys[3 * CHUNK + 1] = -1.0;
         let s = Sample::new("t", &ys, None).unwrap();
-        let e = s.totals().unwrap_err();
+        let e = s.totals(1.0).unwrap_err();
         assert_eq!(e.row(), Some(CHUNK + 8));
         assert_eq!(e.value(), Some("NaN"));
         ys[CHUNK + 7] = 1.0;
         let s = Sample::new("t", &ys, None).unwrap();
-        let e = s.totals().unwrap_err();
+        let e = s.totals(1.0).unwrap_err();
         assert_eq!(e.row(), Some(3 * CHUNK + 2));
         assert!(e.to_string().contains("negative"), "{e}");
+    }
+
+    #[test]
+    fn pow2_scale_brings_the_maximum_to_one_to_four() {
+        for x in [
+            5e-324,
+            3e-320,
+            f64::MIN_POSITIVE,
+            1e-300,
+            0.3,
+            1.0,
+            7.0,
+            1e300,
+            2f64.powi(1022),
+            f64::MAX,
+        ] {
+            let s = pow2_scale(x);
+            assert!(s.is_normal(), "{x}: {s}");
+            // A power of two: its mantissa bits are all zero.
+            assert_eq!(s.to_bits() & ((1u64 << 52) - 1), 0, "{x}");
+            let scaled = x * s;
+            let range = if x < f64::MIN_POSITIVE {
+                2f64.powi(-51)..2.0
+            } else if x < 2f64.powi(1023) {
+                1.0..2.0
+            } else {
+                2.0..4.0
+            };
+            assert!(range.contains(&scaled), "{x} → {scaled}");
+        }
+        assert_eq!(pow2_scale(0.0), 1.0);
+        assert_eq!(pow2_scale(f64::INFINITY), 1.0);
+        assert_eq!(pow2_scale(f64::NAN), 1.0);
     }
 
     #[test]
@@ -304,12 +390,14 @@ mod tests {
         let ys: Vec<f64> = (0..40_000).map(|i| f64::from(i % 97)).collect();
         let ws: Vec<f64> = (0..40_000).map(|i| f64::from(1 + i % 3)).collect();
         let s = Sample::new("t", &ys, Some(&ws)).unwrap();
-        let (w, wy) = s.totals().unwrap();
+        let (w, wy) = s.totals(1.0).unwrap();
         let exact_w: i64 = (0..40_000).map(|i| 1 + i64::from(i % 3)).sum();
         let exact_wy: i64 = (0..40_000)
             .map(|i| (1 + i64::from(i % 3)) * i64::from(i % 97))
             .sum();
-        assert_eq!(w, exact_w as f64);
-        assert_eq!(wy, exact_wy as f64);
+        // fold scales the weights by a power of two (here 1/2: the largest weight is 3).
+        assert_eq!(s.weight_scale(), 0.5);
+        assert_eq!(w, exact_w as f64 * 0.5);
+        assert_eq!(wy, exact_wy as f64 * 0.5);
     }
 }

@@ -20,6 +20,7 @@
 mod budget;
 mod order;
 mod plan;
+mod plan_check;
 #[cfg(test)]
 mod plan_tests;
 mod rules;

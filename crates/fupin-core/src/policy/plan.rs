@@ -101,7 +101,7 @@ pub struct Plan {
 const UNIT: f64 = 100.0 * WEIGHT_SCALE as f64;
 
 /// Yuan as the plan's money units (fen × weight units), rounded down to the fen.
-fn money_units(yuan: f64) -> i128 {
+pub(super) fn money_units(yuan: f64) -> i128 {
     (yuan * 100.0).floor() as i128 * i128::from(WEIGHT_SCALE)
 }
 

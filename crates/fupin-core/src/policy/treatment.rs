@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::plan::{Assignment, Plan, plan};
+use super::plan_check::check_plan_money;
 use crate::dynamics::IncomeModel;
 use crate::engine::{Scenario, Treatment, YearContext, YearState};
 use crate::error::Result;
@@ -159,7 +160,10 @@ fn check_plan_is_of(scenario: &Scenario, p: &Plan) -> Result<()> {
 /// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
 /// neither, or `scenario[..].plan` if the attached plan's years are not `years`, its poverty
 /// lines not the model's, or (for a scenario with a policy) its policy, budget or catalogue not
-/// the scenario's.
+/// the scenario's; as [`Plan::validate`] for a malformed plan (`plan.assignments[3].intensity`,
+/// …); `plan.budget`/`plan.loan_capacity` if its money is not the scenario's budget's; and
+/// `plan.assignments` if its assignments reserve more than the plan's reservations (changed after
+/// planning).
 pub fn treatment_for(
     registry: &Registry,
     scenario: &Scenario,
@@ -185,8 +189,13 @@ pub fn treatment_for(
                 format!("were planned for, not the run's {lines:?}; plan under the run's model"),
             ));
         }
+        p.validate()?;
         check_plan_is_of(scenario, p)?;
+        if let Some(b) = &scenario.budget {
+            p.check_budget_money(b)?;
+        }
         let mine = p.for_registry(registry)?;
+        check_plan_money(&mine, registry)?;
         return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
     }
     match plan_scenario(registry, scenario, model, years)? {
