@@ -19,6 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod adjust;
+mod apportion;
 mod checklist;
 mod checks;
 mod cv;
