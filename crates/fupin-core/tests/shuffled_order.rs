@@ -18,8 +18,8 @@ use fupin_core::registry::{
 };
 use fupin_core::rng::mix64;
 use fupin_core::targeting::{
-    Checklist, ProxyMeansTest, adjust, error_curve, estimated_poor_by_village, quota_selection,
-    select_below, select_by_quota,
+    Checklist, ExitData, ProxyMeansTest, adjust, error_curve, estimated_poor_by_village,
+    exit_check_with, quota_selection, select_below, select_by_quota,
 };
 
 const YEARS: [i32; 3] = [2016, 2017, 2018];
@@ -481,5 +481,49 @@ fn adjustment_does_not_depend_on_row_order() {
         let e: Vec<bool> = p_old.iter().map(|&r| exited[r]).collect();
         let nw = new.select(&p_new).unwrap();
         assert_eq!(summary(&o, &e, &nw), want);
+    }
+}
+
+/// Exit checks: village and county incidences (weighted sums of people) and every pass/fail are
+/// the same, to the bit, for shuffled rows; households match by id.
+#[test]
+fn exit_check_does_not_depend_on_row_order() {
+    let base = common::registry(5, 12, 2);
+    let n = base.n_households();
+    let mut h = base.households().clone();
+    for i in 0..n {
+        h.weight[i] = 0.1 * (1 + i % 3) as f64;
+    }
+    let reg = Registry::new(h, base.villages().clone(), base.counties().clone()).unwrap();
+    let exited: Vec<bool> = (0..n)
+        .map(|i| reg.households().registered[i] && i % 4 == 0)
+        .collect();
+    let report = |r: &Registry, e: Vec<bool>| {
+        let data = ExitData {
+            exited: Some(e),
+            ..ExitData::default()
+        };
+        let rep = exit_check_with(r, 2018, 3500.0, &Checklist::national(), &data).unwrap();
+        let mut hh: Vec<String> = rep
+            .households
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {} {} {:?}",
+                    x.household_id, x.registered, x.pass, x.failing
+                )
+            })
+            .collect();
+        hh.sort();
+        (
+            hh,
+            format!("{:?}", rep.villages),
+            format!("{:?}", rep.counties),
+        )
+    };
+    let want = report(&reg, exited.clone());
+    for rows in permutations(n) {
+        let e = rows.iter().map(|&r| exited[r]).collect();
+        assert_eq!(report(&reg.select(&rows).unwrap(), e), want);
     }
 }

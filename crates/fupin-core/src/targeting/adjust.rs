@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::checklist::Checklist;
 use super::exit::ExitData;
 use super::fields::{Columns, evaluate};
+use super::sums::order_free_sum;
 use super::validate::{same_len, show};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
@@ -175,8 +176,8 @@ pub fn adjust_with(
         wrong_exit_rate: None,
         missed_identification_rate: None,
     };
-    // People of exited, wrongly exited, outside and missed households; summed in ascending order
-    // at the end, so the rates do not depend on the order of the rows.
+    // People of exited, wrongly exited, outside and missed households; summed at the end in an
+    // order that does not depend on the rows' ([`order_free_sum`]).
     let (mut ex_people, mut wrong_people, mut out_people, mut missed_people) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, failing) in eval.failing.into_iter().enumerate() {
@@ -240,20 +241,14 @@ pub fn adjust_with(
         });
     }
     let (ex, wrong, outside, missed) = (
-        sorted_sum(ex_people),
-        sorted_sum(wrong_people),
-        sorted_sum(out_people),
-        sorted_sum(missed_people),
+        order_free_sum(ex_people),
+        order_free_sum(wrong_people),
+        order_free_sum(out_people),
+        order_free_sum(missed_people),
     );
     out.wrong_exit_rate = (ex > 0.0).then(|| wrong / ex);
     out.missed_identification_rate = (outside > 0.0).then(|| missed / outside);
     Ok(out)
-}
-
-/// Σ `values` added in ascending order: the same sum for any order of the rows.
-fn sorted_sum(mut values: Vec<f64>) -> f64 {
-    values.sort_unstable_by(f64::total_cmp);
-    values.into_iter().sum()
 }
 
 #[cfg(test)]

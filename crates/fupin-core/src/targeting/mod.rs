@@ -32,6 +32,7 @@ mod mpi;
 mod pmt;
 mod presets;
 mod selection;
+mod sums;
 #[cfg(test)]
 mod testutil;
 mod validate;

@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::apportion::hamilton;
+use super::sums::group_sums;
 use super::validate::{finite, groups, non_empty, same_len, show, weights as check_weights};
 use crate::error::{Error, Result};
 use crate::registry::{Ids, Registry};
@@ -293,8 +294,7 @@ pub fn select_by_quota(
 }
 
 /// Estimated poverty of each village: the weighted number of its households with
-/// `score < threshold` (each village's weights summed in ascending order, so the sums do not
-/// depend on the order of the rows).
+/// `score < threshold` (summed in an order that does not depend on the rows').
 ///
 /// # Errors
 /// As [`select_below`], plus length and group-index errors and invalid weights.
@@ -315,18 +315,12 @@ pub fn estimated_poor_by_village(
     let below = select_below(scores, threshold)?;
     let w = check_weights(table, weights, scores.len())?;
     let nv = groups(table, "household_village", household_village, n_villages)?;
-    // Summed in a canonical order (by village, then weight), not in row order: floating-point
-    // addition is not associative, and these sums decide the quotas.
-    let mut picked: Vec<(u32, f64)> = (0..scores.len())
+    // Summed in an order that does not depend on the rows' (these sums decide the quotas).
+    let picked: Vec<(usize, f64)> = (0..scores.len())
         .filter(|&i| below[i])
-        .map(|i| (household_village[i], w[i]))
+        .map(|i| (household_village[i] as usize, w[i]))
         .collect();
-    picked.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut out = vec![0.0; nv];
-    for (v, w) in picked {
-        out[v as usize] += w;
-    }
-    Ok(out)
+    Ok(group_sums(picked, nv))
 }
 
 /// A quota selection over a registry.
