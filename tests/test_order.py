@@ -215,6 +215,27 @@ def test_adjustment_does_not_depend_on_row_order():
         assert got[1:] == want[1:]
 
 
+def test_exit_check_does_not_depend_on_row_order():
+    reg = tied_registry()
+    h = reg.households()
+    n = len(h)
+    # Fractional weights: their sums depend on the order of addition.
+    h["weight"] = np.array([0.1, 0.2, 0.3, 0.7])[np.arange(n) % 4]
+    reg = fupin.Registry.from_frame(h, reg.villages())
+    exited = (np.arange(n) % 4) == 0
+
+    def report(r, e):
+        rep = fupin.targeting.exit_check(r, 2018, 3500.0, exited=e)
+        hh = rep.households.drop(columns="row").astype({"failing": str})
+        hh = hh.sort_values("household_id").reset_index(drop=True)
+        return hh, rep.villages, rep.counties
+
+    want = report(reg, exited)
+    for rows in permutations(n):
+        for g, w in zip(report(reg.select(rows), exited[rows]), want, strict=True):
+            pd.testing.assert_frame_equal(g, w, check_exact=True)
+
+
 # ---- exact Hamilton apportionment ------------------------------------------------------------
 
 
