@@ -317,7 +317,12 @@ def allocate_top_down(
     village_capacity: _I64,
     n_counties: int | None = None,
 ) -> dict[str, _I64]: ...
-def select_by_quota(scores: _F64, household_village: _I64, village_quota: _I64) -> _Bool: ...
+def select_by_quota(
+    scores: _F64,
+    household_village: _I64,
+    village_quota: _I64,
+    ids: _I64 | list[str] | None = None,
+) -> _Bool: ...
 def estimated_poor_by_village(
     scores: _F64,
     household_village: _I64,

@@ -91,7 +91,8 @@ class Uniform(Policy):
     eligible for, all at one intensity chosen each year so that the year's money (after recurring
     commitments) is spread evenly; later years raise the intensity towards 1 with money left.
     Money scales with intensity (35 % of a grant is 35 % of the grant and of its gain); guarantees
-    (safe housing, insurance, schooling) need a full measure.
+    (safe housing, insurance, schooling) need a full measure. Where the money or the guarantee
+    fund runs short, households are funded in household-id order (never in row order).
 
     ``mix`` defaults to ``["industry", "health", "education"]`` (the usual spread of county
     industry funds plus the two universal programmes; an assumption); ``min_intensity`` (default
@@ -123,7 +124,9 @@ class ByCause(Policy):
 
     ``ranking``: ``"poorest_first"`` (lowest base-year income first; the default),
     ``"nearest_line_first"`` (below the line with the smallest gap first, then those above), or a
-    score per household in the registry's row order (highest first). ``primary_only`` uses only
+    score per household in the registry's row order (highest first). Ties (equal incomes, gaps or
+    scores) go to the lower household id, never to the earlier row, so shuffling the registry's
+    rows does not change the plan. ``primary_only`` uses only
     the primary cause (else every recorded cause, primary first). ``guarantees`` (default true) also
     fixes failed guarantees: unsafe housing gets relocation or housing renovation, uninsured
     households get health.
@@ -159,7 +162,9 @@ class ByCause(Policy):
 
 class Explicit(Policy):
     """A planner's table of household × measure × start year (一户一策), funded in table order within
-    each year while the budget allows; rows that do not fit are reported by :func:`fupin.plan`.
+    each year while the budget allows (the table's order is the planner's priority; households are
+    found by id, so the registry's row order plays no part); rows that do not fit are reported by
+    :func:`fupin.plan`.
     Eligibility rules are not applied: the table is the planner's decision.
 
     ``table``: a pandas, polars or pyarrow table, or a dict of columns, with ``household_id``,

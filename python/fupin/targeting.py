@@ -85,7 +85,9 @@ def select(scores: Any, threshold: float) -> np.ndarray:
 def allocate_quota(total: int, poverty: Any, capacity: Any = None) -> np.ndarray:
     """Apportion ``total`` in proportion to ``poverty`` by the largest-remainder (Hamilton)
     method, never above ``capacity``: quotas always sum exactly to ``total`` (Balinski & Young,
-    *Fair Representation*, 2001, ch. 2). Ties of remainders go to the lower index."""
+    *Fair Representation*, 2001, ch. 2). Shares and remainders are computed exactly (each float
+    is an exact binary fraction), so remainders equal in exact arithmetic are equal; ties of
+    remainders go to the lower index (order the units by id to make the index the id order)."""
     cap = None if capacity is None else np.ascontiguousarray(capacity, dtype=np.int64)
     return _native.allocate_quota(_args.integer(total, "total", 0), f64(poverty, "poverty"), cap)
 
@@ -108,6 +110,7 @@ def select_by_quota(
     poverty: Any = None,
     counties: Any = None,
     weights: Any = None,
+    ids: Any = None,
 ) -> QuotaSelection:
     """Select ``total`` households: a quota allocated top-down (规模控制) and filled with the
     lowest scores in each village.
@@ -118,15 +121,22 @@ def select_by_quota(
     2. ``total`` goes to counties in proportion to their poverty (the sum over their villages),
        then each county's quota to its villages in proportion to theirs — largest remainders,
        never more than a village's households (:func:`allocate_quota`).
-    3. Each village selects its quota of lowest scores; ties go to the earlier row.
+    3. Each village selects its quota of lowest scores.
 
     ``units`` is a :class:`fupin.Registry` (its villages and counties; ``weights`` default to the
     registry's ``weight``) or each household's village label, with ``counties`` each household's
     county label (one county if omitted).
+
+    Ties are never decided by row position: equal scores go to the lower household id (a
+    registry's own ids; with labels, ``ids``, one unique id per household — without them the
+    positions serve as ids, the earlier row first), and equal remainders of the apportionment to
+    the lower village or county id. With a registry (or with ``ids``), permuting the households
+    does not change who is selected.
     """
     s = f64(scores, "scores")
     if isinstance(units, Registry):
         h = units._native.households_columns()
+        ids = h["household_id"]
         v = units._native.villages_columns()
         village_ids = pd.Index(v["village_id"], name="village")
         vcode = np.ascontiguousarray(village_ids.get_indexer(_as_index(h["village_id"])), dtype=np.int64)
@@ -168,11 +178,39 @@ def select_by_quota(
         vp = f64(ser.loc[list(village_ids)].to_numpy(), "poverty")
     else:
         vp = f64(poverty, "poverty")
-    ccode, _ = codes(village_county, "county")
+    ccode, _ = codes(village_county, "county")  # counties in id order where ids sort
     capacity = np.bincount(vcode, minlength=nv).astype(np.int64)
-    plan = _native.allocate_top_down(_args.integer(total, "total", 0), vp, ccode, capacity, None)
-    selected = _native.select_by_quota(s, vcode, plan["village"])
-    return _quota_result(selected, vcode, village_ids, village_county, vp, plan["village"])
+    # Villages in id order, so that equal remainders go to the lower village id.
+    order = _id_order(village_ids)
+    plan = _native.allocate_top_down(
+        _args.integer(total, "total", 0), vp[order], ccode[order], capacity[order], None
+    )
+    quota = np.empty(nv, dtype=np.int64)
+    quota[order] = plan["village"]
+    selected = _native.select_by_quota(s, vcode, quota, _tie_ids(ids, len(s)))
+    return _quota_result(selected, vcode, village_ids, village_county, vp, quota)
+
+
+def _id_order(labels: pd.Index) -> np.ndarray:
+    """Positions of ``labels`` in id order (their own order when they do not sort)."""
+    try:
+        return np.asarray(labels.argsort(kind="stable"), dtype=np.int64)
+    except TypeError:
+        return np.arange(len(labels), dtype=np.int64)
+
+
+def _tie_ids(ids: Any, n: int) -> np.ndarray | list[str] | None:
+    """Household ids for ties as the native call takes them: int64 or text."""
+    if ids is None:
+        return None
+    a = np.asarray(list(ids) if not hasattr(ids, "__len__") else ids)
+    if a.ndim != 1 or len(a) != n:
+        raise error(f"ids must be one id per household ({n}), got shape {a.shape}", column="ids")
+    if a.dtype.kind in "iu" and (a.dtype.kind == "i" or a.max(initial=0) < 2**63):
+        return np.ascontiguousarray(a, dtype=np.int64)
+    if a.dtype.kind in "fcbmM":
+        raise error(f"ids must be integers or text, got {a.dtype}", column="ids")
+    return [str(x) for x in a]
 
 
 def _as_index(values: Any) -> pd.Index:

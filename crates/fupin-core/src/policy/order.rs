@@ -45,7 +45,8 @@ pub(super) fn resolve_explicit(
         .collect()
 }
 
-/// Registered households in ranking order, each with the measures its causes call for.
+/// Registered households in ranking order (ties to the lower household id, in the registry's id
+/// order), each with the measures its causes call for.
 pub(super) fn cause_lists(
     registry: &Registry,
     catalog: &MeasureCatalog,
@@ -60,12 +61,18 @@ pub(super) fn cause_lists(
         .filter(|&r| h.registered[r as usize])
         .collect();
     let income = |r: u32| h.income_per_capita[r as usize];
+    // Ties go to the lower household id (decision 9: never to the earlier row).
+    let by_id = |a: u32, b: u32| h.id.cmp_rows(a as usize, b as usize);
     match &b.ranking {
-        Ranking::PoorestFirst => rows.sort_by(|&a, &b| income(a).total_cmp(&income(b))),
+        Ranking::PoorestFirst => {
+            rows.sort_by(|&a, &b| income(a).total_cmp(&income(b)).then_with(|| by_id(a, b)));
+        }
         Ranking::NearestLineFirst => rows.sort_by(|&a, &b| {
             let key = |r: u32| (income(r) >= line, (line - income(r)).abs());
             let (ka, kb) = (key(a), key(b));
-            ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+            ka.0.cmp(&kb.0)
+                .then(ka.1.total_cmp(&kb.1))
+                .then_with(|| by_id(a, b))
         }),
         Ranking::Score(s) => {
             if s.len() != n {
@@ -75,7 +82,11 @@ pub(super) fn cause_lists(
                     format!("needs one score per household ({n})"),
                 ));
             }
-            rows.sort_by(|&a, &b| s[b as usize].total_cmp(&s[a as usize]));
+            rows.sort_by(|&a, &b| {
+                s[b as usize]
+                    .total_cmp(&s[a as usize])
+                    .then_with(|| by_id(a, b))
+            });
         }
     }
     let mut out = Vec::with_capacity(rows.len());

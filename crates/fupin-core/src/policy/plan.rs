@@ -363,6 +363,11 @@ pub fn plan(
             .collect::<Result<_>>()?,
         _ => Vec::new(),
     };
+    // Uniform funds households in id order where money runs short (decision 9: never row order).
+    let id_order: Vec<u32> = match policy {
+        Policy::Uniform(_) => h.id.rows_by_id().into_iter().map(|r| r as u32).collect(),
+        _ => Vec::new(),
+    };
     let by_cause = match policy {
         Policy::ByCause(b) => Some(cause_lists(registry, catalog, b, p.lines[0])?),
         _ => None,
@@ -378,7 +383,7 @@ pub fn plan(
         }
         p.recurring(t);
         match policy {
-            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity),
+            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity, &id_order),
             Policy::ByCause(_) => {
                 for (row, measures) in by_cause.iter().flatten() {
                     for &m in measures {
@@ -546,14 +551,15 @@ impl Planner<'_> {
     }
 
     /// One year of 大水漫灌: every registered household, every eligible measure of the mix, one
-    /// intensity per pool.
-    fn uniform(&mut self, t: usize, mix: &[u16], min_intensity: f64) {
+    /// intensity per pool; households taken in `id_order` (rows sorted by household id), so where
+    /// the money or the guarantee fund runs short the lower ids are funded first.
+    fn uniform(&mut self, t: usize, mix: &[u16], min_intensity: f64, id_order: &[u32]) {
         let reg = self.registry;
         let h = reg.households();
         let mut cands = Vec::new();
         let mut need = vec![0i128; self.n_pools];
         let mut margin = vec![0i128; self.n_pools];
-        for row in 0..h.len() as u32 {
+        for &row in id_order {
             if !h.registered[row as usize] {
                 continue;
             }

@@ -30,6 +30,8 @@ pub enum Policy {
 /// 大水漫灌 ("flood irrigation"): every registered household gets the measures of `mix` it is
 /// eligible for, all at one intensity chosen each year so that the year's money (after recurring
 /// commitments) is spread evenly; later years raise the intensity towards 1 with the money left.
+/// Where money or the guarantee fund runs short, households are funded in household-id order
+/// (never in row order).
 /// Money scales with intensity (a grant of 35 % is 35 % of the grant and of its gain); guarantees
 /// need a full measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,7 +53,9 @@ impl Default for Uniform {
     }
 }
 
-/// The order in which households are funded.
+/// The order in which households are funded. Ties (equal incomes, gaps or scores) go to the lower
+/// household id — integer ids by value, text ids by their bytes — never to the earlier row, so a
+/// plan does not depend on the order of the registry's rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Ranking {
@@ -162,6 +166,8 @@ fn one() -> f64 {
 
 /// A user table of household × measure × start year, funded in table order within each year while
 /// the budget allows (eligibility rules are not applied: the table is the planner's decision).
+/// The table's order is the planner's stated priority; households are found by id, so the order of
+/// the registry's rows plays no part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Explicit {

@@ -122,6 +122,29 @@ impl Ids {
         }
     }
 
+    /// The registry's own order of the ids at rows `a` and `b`: integer ids by value, text ids by
+    /// their bytes (code points). Rankings break ties with it (ties never by row position), so
+    /// a household's place does not depend on where its row sits.
+    ///
+    /// # Panics
+    /// If `a` or `b` is not a row (callers pass rows of the same registry).
+    pub fn cmp_rows(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        match self {
+            Ids::Int(v) => v[a].cmp(&v[b]),
+            Ids::Text(v) => v[a].cmp(&v[b]),
+        }
+    }
+
+    /// Rows `0..len` sorted by id ([`Ids::cmp_rows`]).
+    pub fn rows_by_id(&self) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..self.len()).collect();
+        match self {
+            Ids::Int(v) => rows.sort_unstable_by_key(|&i| v[i]),
+            Ids::Text(v) => rows.sort_unstable_by(|&a, &b| v[a].cmp(&v[b])),
+        }
+        rows
+    }
+
     /// Render every id as text (for joins against text ids).
     pub fn to_text(&self) -> Vec<String> {
         match self {
@@ -221,6 +244,16 @@ mod tests {
         let text = Ids::Text(vec!["a".into(), "b".into(), "b".into()]);
         assert_eq!(text.index().unwrap_err(), (2, 1));
         assert_eq!(text.display(1), "b");
+    }
+
+    #[test]
+    fn id_order_is_by_value_not_by_row() {
+        // Integers by value (not by their text: 9 < 10), text by bytes.
+        let ints = Ids::Int(vec![10, -3, 9]);
+        assert_eq!(ints.rows_by_id(), vec![1, 2, 0]);
+        assert_eq!(ints.cmp_rows(2, 0), std::cmp::Ordering::Less);
+        let text = Ids::Text(vec!["b".into(), "B".into(), "a10".into(), "a9".into()]);
+        assert_eq!(text.rows_by_id(), vec![1, 2, 3, 0]);
     }
 
     #[test]

@@ -393,7 +393,8 @@ impl CountyPreset {
         if let Some(k) = self.unsafe_housing {
             // Exactly k unsafe: the households whose draws put them most at risk.
             let mut by_risk: Vec<usize> = (0..n).collect();
-            by_risk.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
+            // Equal scores to the lower household id (never by row: decision 9).
+            by_risk.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(h.id.cmp_rows(a, b)));
             h.housing_safe.iter_mut().for_each(|s| *s = true);
             for &i in &by_risk[..k as usize] {
                 h.housing_safe[i] = false;

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::checklist::Checklist;
 use super::exit::ExitData;
 use super::fields::{Columns, evaluate};
+use super::sums::order_free_sum;
 use super::validate::{same_len, show};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
@@ -175,7 +176,10 @@ pub fn adjust_with(
         wrong_exit_rate: None,
         missed_identification_rate: None,
     };
-    let (mut ex_people, mut wrong_people, mut out_people, mut missed_people) = (0.0, 0.0, 0.0, 0.0);
+    // People of exited, wrongly exited, outside and missed households; summed at the end in an
+    // order that does not depend on the rows' ([`order_free_sum`]).
+    let (mut ex_people, mut wrong_people, mut out_people, mut missed_people) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, failing) in eval.failing.into_iter().enumerate() {
         let people = f64::from(hn.size[i]) * hn.weight[i];
         let below = hn.income_per_capita[i] < line;
@@ -191,17 +195,17 @@ pub fn adjust_with(
                 (Change::StayPoor, failing)
             }
         } else if was_exited {
-            ex_people += people;
+            ex_people.push(people);
             if below {
-                wrong_people += people;
+                wrong_people.push(people);
                 (Change::Return, Vec::new())
             } else {
                 (Change::StayExited, Vec::new())
             }
         } else {
-            out_people += people;
+            out_people.push(people);
             if below {
-                missed_people += people;
+                missed_people.push(people);
                 (Change::Enter, Vec::new())
             } else {
                 (Change::StayOut, Vec::new())
@@ -236,8 +240,14 @@ pub fn adjust_with(
             failing: Vec::new(),
         });
     }
-    out.wrong_exit_rate = (ex_people > 0.0).then(|| wrong_people / ex_people);
-    out.missed_identification_rate = (out_people > 0.0).then(|| missed_people / out_people);
+    let (ex, wrong, outside, missed) = (
+        order_free_sum(ex_people),
+        order_free_sum(wrong_people),
+        order_free_sum(out_people),
+        order_free_sum(missed_people),
+    );
+    out.wrong_exit_rate = (ex > 0.0).then(|| wrong / ex);
+    out.missed_identification_rate = (outside > 0.0).then(|| missed / outside);
     Ok(out)
 }
 

@@ -144,7 +144,14 @@ pub fn error_curve(
         ));
     }
     let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
+    // Equal scores by (poor, weight), not by position: the cumulative sums below then add the
+    // same numbers in the same order for any order of the rows.
+    order.sort_by(|&a, &b| {
+        scores[a]
+            .total_cmp(&scores[b])
+            .then(poor[a].cmp(&poor[b]))
+            .then(w[a].total_cmp(&w[b]))
+    });
     // cum[m] = (poor weight, non-poor weight) of the m lowest scores.
     let mut cum = Vec::with_capacity(order.len() + 1);
     let (mut p, mut q) = (0.0, 0.0);

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checklist::Checklist;
 use super::fields::{Columns, evaluate};
+use super::sums::group_sums;
 use super::validate::{same_len, show};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
@@ -181,12 +182,10 @@ pub fn exit_check_with(
     hcols.check_supplied()?;
     let he = evaluate(&hcols, &checklist.household)?;
 
-    // Village and county sums of people.
-    let mut remaining = vec![0.0; nv];
-    let mut missed = vec![0.0; nv];
-    let mut c_unreg = vec![0.0; nc];
-    let mut c_exited = vec![0.0; nc];
-    let mut c_wrong = vec![0.0; nc];
+    // Village and county sums of people, in an order that does not depend on the rows' (a
+    // village at its threshold must not pass or fail by the order of addition).
+    let (mut remaining, mut missed) = (Vec::new(), Vec::new());
+    let (mut c_unreg, mut c_exited, mut c_wrong) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..n {
         let people = f64::from(h.size[i]) * h.weight[i];
         let vi = h.village[i] as usize;
@@ -194,23 +193,29 @@ pub fn exit_check_with(
         let fails = !he.failing[i].is_empty();
         if h.registered[i] {
             if fails {
-                remaining[vi] += people;
+                remaining.push((vi, people));
             }
         } else {
-            c_unreg[c] += people;
+            c_unreg.push((c, people));
             if h.income_per_capita[i] < line {
-                missed[vi] += people;
+                missed.push((vi, people));
             }
         }
         if let Some(ex) = &data.exited
             && ex[i]
         {
-            c_exited[c] += people;
+            c_exited.push((c, people));
             if fails {
-                c_wrong[c] += people;
+                c_wrong.push((c, people));
             }
         }
     }
+    let (remaining, missed) = (group_sums(remaining, nv), group_sums(missed, nv));
+    let (c_unreg, c_exited, c_wrong) = (
+        group_sums(c_unreg, nc),
+        group_sums(c_exited, nc),
+        group_sums(c_wrong, nc),
+    );
     let incidence = |poor: f64, pop: f64| if pop > 0.0 { poor / pop } else { 0.0 };
     let v_inc: Vec<f64> = (0..nv)
         .map(|j| incidence(remaining[j] + missed[j], f64::from(v.population[j])))

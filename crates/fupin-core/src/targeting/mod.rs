@@ -19,6 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod adjust;
+mod apportion;
 mod checklist;
 mod checks;
 mod cv;
@@ -31,6 +32,7 @@ mod mpi;
 mod pmt;
 mod presets;
 mod selection;
+mod sums;
 #[cfg(test)]
 mod testutil;
 mod validate;

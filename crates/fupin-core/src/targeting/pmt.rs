@@ -19,7 +19,8 @@
 //!   `n/(n − k) · (XᵀWX)⁻¹ Xᵀ W diag(e²) W X (XᵀWX)⁻¹` (White 1980 with the MacKinnon & White 1985
 //!   HC1 small-sample factor; the same as Stata's `regress … [pweight=w], vce(robust)`).
 //!
-//! Both kinds of standard error are invariant to rescaling the weights.
+//! Both kinds of standard error are invariant to rescaling the weights. The fit does not depend on
+//! the order of the rows, to the bit: its sums run over the rows in a canonical order.
 
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -110,6 +111,38 @@ pub(crate) fn prepare<S: AsRef<str>>(
     Ok((design, coef_names, w))
 }
 
+/// The rows in a canonical order — by target, weight, then the design row — so that every sum of
+/// the fit adds the same numbers in the same order whatever the order of the input rows: the fit
+/// (and so every prediction and selection from it) does not depend on row order, to the bit.
+fn canonical_rows(
+    design: Array2<f64>,
+    target: &[f64],
+    w: Vec<f64>,
+) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
+    let n = target.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        target[a]
+            .total_cmp(&target[b])
+            .then(w[a].total_cmp(&w[b]))
+            .then_with(|| {
+                let (ra, rb) = (design.row(a), design.row(b));
+                ra.iter()
+                    .zip(rb.iter())
+                    .map(|(x, y)| x.total_cmp(y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+    });
+    if order.iter().enumerate().all(|(k, &i)| k == i) {
+        return (design, target.to_vec(), w);
+    }
+    let design = design.select(ndarray::Axis(0), &order);
+    let target = order.iter().map(|&i| target[i]).collect();
+    let w = order.iter().map(|&i| w[i]).collect();
+    (design, target, w)
+}
+
 fn check_design(table: &str, x: ArrayView2<f64>, names: &[String]) -> Result<()> {
     for ((i, j), v) in x.indexed_iter() {
         if !v.is_finite() {
@@ -158,6 +191,8 @@ impl ProxyMeansTest {
     ) -> Result<Self> {
         let table = "proxy_means_test";
         let (design, coef_names, w) = prepare(table, x, names, target, weights, intercept)?;
+        let (design, target, w) = canonical_rows(design, target, w);
+        let target = &target[..];
         let y = Array1::from(target.to_vec());
         let sol = wls(design.view(), y.view(), &w, &coef_names)?;
         let (n, k) = design.dim();

@@ -5,8 +5,13 @@
 //!
 //! Quotas are apportioned by the largest-remainder (Hamilton) method: each unit's exact share
 //! `total × pᵢ / Σp` is rounded down, and the seats left over go to the largest fractional parts
-//! (ties to the lower index), so integer quotas always sum exactly to the total (Balinski & Young,
-//! *Fair Representation*, 2nd ed., 2001, ch. 2). No unit gets more than its capacity (a village
+//! (ties to the lower index — or, on a registry, the lower village or county id), so integer quotas
+//! always sum exactly to the total (Balinski & Young, *Fair Representation*, 2nd ed., 2001, ch. 2).
+//! Shares and remainders are computed in exact integer arithmetic (every `f64` is `m · 2^e`), so
+//! remainders equal in exact arithmetic tie, whatever floating-point rounding would say.
+//!
+//! Ties are never broken by row position (DESIGN decision 9): within a village, households with
+//! equal scores are taken in household-id order; arrays without ids use their positions as ids. No unit gets more than its capacity (a village
 //! cannot select more households than it has): a unit that would overflow is capped and the excess
 //! is apportioned again among the units with room, in proportion to their poverty, until nothing
 //! is left; if every unit with positive poverty is full, the rest goes in proportion to remaining
@@ -14,9 +19,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::apportion::hamilton;
+use super::sums::group_sums;
 use super::validate::{finite, groups, non_empty, same_len, show, weights as check_weights};
 use crate::error::{Error, Result};
-use crate::registry::Registry;
+use crate::registry::{Ids, Registry};
 
 /// Select the units with `score < threshold`.
 ///
@@ -33,47 +40,6 @@ pub fn select_below(scores: &[f64], threshold: f64) -> Result<Vec<bool>> {
         ));
     }
     Ok(scores.iter().map(|s| *s < threshold).collect())
-}
-
-/// Largest-remainder apportionment of `total` among `pool` (indices into `p`, each pᵢ > 0).
-fn hamilton(total: u64, p: &[f64], pool: &[usize]) -> Vec<(usize, u64)> {
-    let sum: f64 = pool.iter().map(|&i| p[i]).sum();
-    let mut parts: Vec<(usize, u64, f64)> = pool
-        .iter()
-        .map(|&i| {
-            let exact = total as f64 * p[i] / sum;
-            let fl = exact.floor();
-            (i, fl as u64, exact - fl)
-        })
-        .collect();
-    let assigned: u64 = parts.iter().map(|x| x.1).sum();
-    // Largest remainder first; ties to the lower index.
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| {
-        parts[b]
-            .2
-            .total_cmp(&parts[a].2)
-            .then(parts[a].0.cmp(&parts[b].0))
-    });
-    if assigned <= total {
-        for &o in order.iter().cycle().take((total - assigned) as usize) {
-            parts[o].1 += 1;
-        }
-    } else {
-        // Only reachable through floating-point rounding of the exact shares: take back from
-        // the smallest remainders.
-        let mut extra = assigned - total;
-        for &o in order.iter().rev().cycle() {
-            if extra == 0 {
-                break;
-            }
-            if parts[o].1 > 0 {
-                parts[o].1 -= 1;
-                extra -= 1;
-            }
-        }
-    }
-    parts.into_iter().map(|(i, q, _)| (i, q)).collect()
 }
 
 /// Apportion `total` among units in proportion to `poverty` (estimated poor households or people),
@@ -94,6 +60,16 @@ fn hamilton(total: u64, p: &[f64], pool: &[usize]) -> Vec<(usize, u64)> {
 /// assert_eq!(allocate_quota(10, &[5.0, 3.0, 2.0], Some(&[2, 10, 10])).unwrap(), vec![2, 5, 3]);
 /// ```
 pub fn allocate_quota(total: u64, poverty: &[f64], capacity: Option<&[u64]>) -> Result<Vec<u64>> {
+    allocate_ranked(total, poverty, capacity, None)
+}
+
+/// [`allocate_quota`] with equal remainders going to the lower `rank[i]` (default: the index).
+fn allocate_ranked(
+    total: u64,
+    poverty: &[f64],
+    capacity: Option<&[u64]>,
+    rank: Option<&[usize]>,
+) -> Result<Vec<u64>> {
     let table = "allocate_quota";
     non_empty(table, poverty.len())?;
     finite(table, "poverty", poverty)?;
@@ -125,6 +101,14 @@ pub fn allocate_quota(total: u64, poverty: &[f64], capacity: Option<&[u64]>) -> 
         ));
     }
     let cap = |i: usize| capacity.map_or(u64::MAX, |c| c[i]);
+    let index: Vec<usize>;
+    let rank = match rank {
+        Some(r) => r,
+        None => {
+            index = (0..n).collect();
+            &index
+        }
+    };
     let mut quota = vec![0u64; n];
     let mut open: Vec<bool> = (0..n).map(|i| cap(i) > 0).collect();
     let mut remaining = total;
@@ -137,7 +121,7 @@ pub fn allocate_quota(total: u64, poverty: &[f64], capacity: Option<&[u64]>) -> 
             poverty.to_vec()
         };
         let mut excess = 0;
-        for (i, add) in hamilton(remaining, &shares, &pool) {
+        for (i, add) in hamilton(remaining, &shares, &pool, rank) {
             quota[i] += add;
             if quota[i] >= cap(i) {
                 excess += quota[i] - cap(i);
@@ -173,6 +157,27 @@ pub fn allocate_top_down(
     village_capacity: &[u64],
     n_counties: Option<usize>,
 ) -> Result<QuotaPlan> {
+    top_down_ranked(
+        total,
+        village_poverty,
+        village_county,
+        village_capacity,
+        n_counties,
+        None,
+    )
+}
+
+/// Ranks for ties of [`allocate_top_down`]: villages', counties' (default: their indices).
+type Ranks<'a> = Option<(&'a [usize], &'a [usize])>;
+
+fn top_down_ranked(
+    total: u64,
+    village_poverty: &[f64],
+    village_county: &[u32],
+    village_capacity: &[u64],
+    n_counties: Option<usize>,
+    ranks: Ranks<'_>,
+) -> Result<QuotaPlan> {
     let table = "allocate_top_down";
     let nv = village_poverty.len();
     non_empty(table, nv)?;
@@ -196,7 +201,7 @@ pub fn allocate_top_down(
         cp[c] += village_poverty[v];
         cc[c] += village_capacity[v];
     }
-    let county = allocate_quota(total, &cp, Some(&cc))?;
+    let county = allocate_ranked(total, &cp, Some(&cc), ranks.map(|r| r.1))?;
     let mut village = vec![0u64; nv];
     for c in 0..nc {
         let members: Vec<usize> = (0..nv)
@@ -207,7 +212,8 @@ pub fn allocate_top_down(
         }
         let p: Vec<f64> = members.iter().map(|&v| village_poverty[v]).collect();
         let k: Vec<u64> = members.iter().map(|&v| village_capacity[v]).collect();
-        for (j, q) in allocate_quota(county[c], &p, Some(&k))?
+        let r: Option<Vec<usize>> = ranks.map(|r| members.iter().map(|&v| r.0[v]).collect());
+        for (j, q) in allocate_ranked(county[c], &p, Some(&k), r.as_deref())?
             .into_iter()
             .enumerate()
         {
@@ -217,17 +223,21 @@ pub fn allocate_top_down(
     Ok(QuotaPlan { county, village })
 }
 
-/// In each village select the `village_quota[v]` households with the lowest scores; ties are broken
-/// by household index (the earlier row first), so the selection is deterministic.
+/// In each village select the `village_quota[v]` households with the lowest scores. Equal scores
+/// go to the lower id of `ids` (integers by value, text by bytes) — never to the earlier row when
+/// ids are given, so the selection does not depend on the order of the rows; without `ids` the
+/// positions serve as ids (the earlier row first).
 ///
 /// # Errors
-/// [`Error::LengthMismatch`] for `household_village`; [`Error::InvalidValue`] for a non-finite
-/// score or a village index without a quota; [`Error::InvalidValue`] `village_quota` when a quota
-/// exceeds the village's households (quotas from [`allocate_top_down`] never do).
+/// [`Error::LengthMismatch`] for `household_village` or `ids`; [`Error::InvalidValue`] for a
+/// non-finite score, a village index without a quota or a repeated id; [`Error::InvalidValue`]
+/// `village_quota` when a quota exceeds the village's households (quotas from
+/// [`allocate_top_down`] never do).
 pub fn select_by_quota(
     scores: &[f64],
     household_village: &[u32],
     village_quota: &[u64],
+    ids: Option<&Ids>,
 ) -> Result<Vec<bool>> {
     let table = "select_by_quota";
     same_len(
@@ -237,6 +247,18 @@ pub fn select_by_quota(
         household_village.len(),
     )?;
     finite(table, "scores", scores)?;
+    if let Some(ids) = ids {
+        same_len(table, "ids", scores.len(), ids.len())?;
+        if let Some((row, first)) = ids.first_duplicate() {
+            return Err(Error::invalid_value(
+                table,
+                "ids",
+                row + 1,
+                ids.display(row),
+                format!("repeats the id of row {}", first + 1),
+            ));
+        }
+    }
     let nv = groups(
         table,
         "household_village",
@@ -259,7 +281,11 @@ pub fn select_by_quota(
                 format!("exceeds the {} households of village index {v}", rows.len()),
             ));
         }
-        rows.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)));
+        rows.sort_by(|&a, &b| {
+            scores[a]
+                .total_cmp(&scores[b])
+                .then_with(|| ids.map_or(a.cmp(&b), |ids| ids.cmp_rows(a, b)))
+        });
         for &i in rows.iter().take(q as usize) {
             selected[i] = true;
         }
@@ -268,7 +294,7 @@ pub fn select_by_quota(
 }
 
 /// Estimated poverty of each village: the weighted number of its households with
-/// `score < threshold`.
+/// `score < threshold` (summed in an order that does not depend on the rows').
 ///
 /// # Errors
 /// As [`select_below`], plus length and group-index errors and invalid weights.
@@ -289,13 +315,12 @@ pub fn estimated_poor_by_village(
     let below = select_below(scores, threshold)?;
     let w = check_weights(table, weights, scores.len())?;
     let nv = groups(table, "household_village", household_village, n_villages)?;
-    let mut out = vec![0.0; nv];
-    for i in 0..scores.len() {
-        if below[i] {
-            out[household_village[i] as usize] += w[i];
-        }
-    }
-    Ok(out)
+    // Summed in an order that does not depend on the rows' (these sums decide the quotas).
+    let picked: Vec<(usize, f64)> = (0..scores.len())
+        .filter(|&i| below[i])
+        .map(|i| (household_village[i] as usize, w[i]))
+        .collect();
+    Ok(group_sums(picked, nv))
 }
 
 /// A quota selection over a registry.
@@ -311,7 +336,9 @@ pub struct QuotaSelection {
 
 /// The whole quota procedure on a registry: estimate each village's poverty as its weighted
 /// number of households with `score < threshold`, allocate `total` top-down (capacity: the
-/// village's households in the registry), and select the lowest scores in each village.
+/// village's households in the registry), and select the lowest scores in each village. Every tie
+/// goes by id, never by position: equal remainders to the lower village or county id, equal
+/// scores to the lower household id.
 ///
 /// # Errors
 /// Those of the steps; [`Error::LengthMismatch`] when `scores` is not one per household.
@@ -333,19 +360,32 @@ pub fn quota_selection(
     for &v in &h.village {
         capacity[v as usize] += 1;
     }
-    let plan = allocate_top_down(
+    let plan = top_down_ranked(
         total,
         &village_poverty,
         &registry.villages().county,
         &capacity,
         Some(registry.n_counties()),
+        Some((
+            &id_ranks(&registry.villages().id),
+            &id_ranks(&registry.counties().id),
+        )),
     )?;
-    let selected = select_by_quota(scores, &h.village, &plan.village)?;
+    let selected = select_by_quota(scores, &h.village, &plan.village, Some(&h.id))?;
     Ok(QuotaSelection {
         village_poverty,
         plan,
         selected,
     })
+}
+
+/// Each unit's place in id order (the rank for ties).
+fn id_ranks(ids: &Ids) -> Vec<usize> {
+    let mut rank = vec![0; ids.len()];
+    for (k, i) in ids.rows_by_id().into_iter().enumerate() {
+        rank[i] = k;
+    }
+    rank
 }
 
 #[cfg(test)]

@@ -34,6 +34,56 @@ fn hamilton_by_hand() {
 }
 
 #[test]
+fn remainders_equal_in_exact_arithmetic_tie_by_index() {
+    // 2 × (4, 1, 1)/6 = 1⅓, ⅓, ⅓: floors 1, 0, 0 and three remainders of exactly ⅓, so the seat
+    // left goes to the lowest index. In floating point 2·4/6 − 1 < 2·1/6, which gave [1, 1, 0].
+    assert_eq!(
+        allocate_quota(2, &[4.0, 1.0, 1.0], None).unwrap(),
+        vec![2, 0, 0]
+    );
+    // Quota selection inherits it through the top-down allocation.
+    let plan = allocate_top_down(2, &[4.0, 1.0, 1.0], &[0, 0, 0], &[5, 5, 5], None).unwrap();
+    assert_eq!(plan.village, vec![2, 0, 0]);
+    // 0.1 + 0.2 ≠ 0.3 in floating point, but the exact shares of 0.1, 0.2 (as the binary
+    // fractions they are) are compared exactly: 3 × 0.1/0.3… and 3 × 0.2/0.3… → 1, 2.
+    assert_eq!(allocate_quota(3, &[0.1, 0.2], None).unwrap(), vec![1, 2]);
+}
+
+/// Brute-force Hamilton in u128 for dyadic weights `k / 2^d` (scaled by 2⁴ to integers).
+fn hamilton_by_integers(total: u64, k: &[u64], d: &[u32]) -> Vec<u64> {
+    let big: Vec<u128> = k
+        .iter()
+        .zip(d)
+        .map(|(&k, &d)| u128::from(k) << (4 - d))
+        .collect();
+    let sum: u128 = big.iter().sum();
+    let t = u128::from(total);
+    let mut q: Vec<u64> = big.iter().map(|&b| (t * b / sum) as u64).collect();
+    let rem: Vec<u128> = big.iter().map(|&b| t * b % sum).collect();
+    let left = total - q.iter().sum::<u64>();
+    let mut order: Vec<usize> = (0..k.len()).collect();
+    order.sort_by(|&a, &b| rem[b].cmp(&rem[a]).then(a.cmp(&b)));
+    for &i in order.iter().take(left as usize) {
+        q[i] += 1;
+    }
+    q
+}
+
+proptest! {
+    #[test]
+    fn hamilton_agrees_with_exact_integer_arithmetic(
+        k in proptest::collection::vec(0u64..12, 1..9),
+        d in proptest::collection::vec(0u32..5, 9),
+        total in 0u64..40,
+    ) {
+        prop_assume!(k.iter().any(|&x| x > 0));
+        let d = &d[..k.len()];
+        let p: Vec<f64> = k.iter().zip(d).map(|(&k, &d)| k as f64 / f64::from(1u32 << d)).collect();
+        prop_assert_eq!(allocate_quota(total, &p, None).unwrap(), hamilton_by_integers(total, &k, d));
+    }
+}
+
+#[test]
 fn capacity_redistributes_the_excess() {
     // 12 in proportion 6:3:1 → 7.2, 3.6, 1.2 → 7, 4, 1; cap 3 on the first → excess 4 to the
     // others in proportion 3:1 → 3, 1 → final 3, 7, 2. Both others still have room.
@@ -57,12 +107,12 @@ fn quota_errors_are_named() {
     assert!(allocate_quota(1, &[0.0, 0.0], None).is_err());
     assert_eq!(allocate_quota(0, &[0.0, 0.0], None).unwrap(), vec![0, 0]);
     assert!(allocate_quota(1, &[1.0], Some(&[1, 1])).is_err());
-    let e = select_by_quota(&[1.0, 2.0], &[0, 0], &[3]).unwrap_err();
+    let e = select_by_quota(&[1.0, 2.0], &[0, 0], &[3], None).unwrap_err();
     assert_eq!(
         (e.column(), e.row(), e.value()),
         (Some("village_quota"), Some(1), Some("3"))
     );
-    let e = select_by_quota(&[1.0, 2.0], &[0, 1], &[1]).unwrap_err();
+    let e = select_by_quota(&[1.0, 2.0], &[0, 1], &[1], None).unwrap_err();
     assert_eq!((e.column(), e.row()), (Some("household_village"), Some(2)));
     let e = allocate_top_down(2, &[1.0, -2.0], &[0, 0], &[3, 3], None).unwrap_err();
     assert_eq!((e.column(), e.row()), (Some("village_poverty"), Some(2)));
@@ -117,7 +167,7 @@ fn lowest_scores_per_village_with_index_ties() {
     let scores = [5.0, 1.0, 3.0, 3.0, 2.0, 9.0];
     let village = [0, 0, 0, 0, 1, 1];
     // Village 0 takes 2: score 1 (row 1), then the tie at 3 goes to the earlier row 2.
-    let s = select_by_quota(&scores, &village, &[2, 1]).unwrap();
+    let s = select_by_quota(&scores, &village, &[2, 1], None).unwrap();
     assert_eq!(s, vec![false, true, true, false, true, false]);
 }
 

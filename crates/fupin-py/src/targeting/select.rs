@@ -1,5 +1,6 @@
 //! Selection (threshold, quota allocated county → village) and targeting errors.
 
+use fupin_core::registry::Ids;
 use fupin_core::targeting::{self, TargetingErrors};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -157,17 +158,31 @@ fn allocate_top_down<'py>(
     Ok(out)
 }
 
+/// Household ids for ties: an int64 array or a list of str.
+fn tie_ids(obj: &Bound<'_, PyAny>) -> PyResult<Ids> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        return Ok(Ids::Int(a.as_array().to_vec()));
+    }
+    Ok(Ids::Text(obj.extract::<Vec<String>>()?))
+}
+
 #[pyfunction]
+#[pyo3(signature = (scores, household_village, village_quota, ids=None))]
 fn select_by_quota<'py>(
     py: Python<'py>,
     scores: PyReadonlyArray1<'_, f64>,
     household_village: PyReadonlyArray1<'_, i64>,
     village_quota: PyReadonlyArray1<'_, i64>,
+    ids: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<bool>>> {
     let s = scores.as_array().to_vec();
     let v = group_codes(py, "household_village", &household_village)?;
     let q = counts(py, "village_quota", &village_quota)?;
-    Ok(run_short(py, move || targeting::select_by_quota(&s, &v, &q))?.into_pyarray(py))
+    let ids = ids.map(tie_ids).transpose()?;
+    Ok(run_short(py, move || {
+        targeting::select_by_quota(&s, &v, &q, ids.as_ref())
+    })?
+    .into_pyarray(py))
 }
 
 #[pyfunction]
