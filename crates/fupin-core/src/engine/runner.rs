@@ -2,6 +2,7 @@
 //! and cancellation, and the assembly of [`Results`].
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -27,8 +28,10 @@ const POLL: Duration = Duration::from_millis(50);
 /// `config.replications` replicates.
 ///
 /// `progress(done, total)` is called on the calling thread about every 50 ms and once at the end,
-/// with work counted in household-replicate-years over all scenarios; returning `false` cancels the
-/// run, which then stops within one household's work per thread and returns [`Error::Cancelled`].
+/// with work counted in household-replicate-years over all scenarios; returning `false` (or
+/// cancelling the caller's [`crate::cancel`] token) cancels the run, which then stops within one
+/// household's work per thread and returns [`Error::Cancelled`]. A panic in the work stops the
+/// other threads the same way and is returned as [`Error::Internal`].
 /// The work runs on a dedicated rayon pool of `config.resolved_threads()` threads built for this
 /// call (no global pool is touched, which keeps forked Python children safe). Results are identical
 /// for any number of threads, any order of households, and any sharding by village.
@@ -36,7 +39,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// # Errors
 /// Validation errors naming the parameter (`years`, `replications`, `scenario[..].<field>`,
 /// `keep_paths`, …) or the registry column (`weight`); [`Error::Cancelled`] when cancelled;
-/// [`Error::Numerical`] if the thread pool cannot start.
+/// [`Error::Internal`] if the thread pool cannot start or the work panics (a bug).
 ///
 /// # Examples
 /// ```
@@ -276,7 +279,13 @@ pub fn simulate(
     let cancel = AtomicBool::new(false);
     let done = AtomicU64::new(0);
     let total = (n as u64) * u64::from(reps) * t_n as u64 * n_s as u64;
-    let is_cancelled = || cancel.load(Ordering::Relaxed);
+    let caller = crate::cancel::current();
+    let is_cancelled = || {
+        cancel.load(Ordering::Relaxed)
+            || caller
+                .as_ref()
+                .is_some_and(crate::cancel::Token::is_cancelled)
+    };
 
     let work = |mut job: Job<'_>| {
         if is_cancelled() {
@@ -361,27 +370,59 @@ pub fn simulate(
     };
 
     let pool = crate::parallel::pool(threads)?;
+    // A panic in one job is caught there, stops the other jobs like a cancellation, and becomes an
+    // error once every job has returned; the channel's sender is owned by the thread that runs the
+    // jobs, so however that thread ends the channel disconnects and the loop below returns.
+    let panicked: Mutex<Option<String>> = Mutex::new(None);
+    let guarded = |job: Job<'_>| {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| work(job))) {
+            cancel.store(true, Ordering::Relaxed);
+            let mut slot = panicked.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| panic_message(&*panic));
+        }
+    };
     let (tx, rx) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(|| {
-            pool.install(|| jobs.into_par_iter().for_each(work));
+    let outcome = std::thread::scope(|scope| {
+        let handle = scope.spawn(move || {
+            let ran = catch_unwind(AssertUnwindSafe(|| {
+                pool.install(|| jobs.into_par_iter().for_each(guarded));
+            }));
+            drop(pool);
             let _ = tx.send(());
+            ran
         });
         loop {
             match rx.recv_timeout(POLL) {
                 Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if !is_cancelled() && !progress(done.load(Ordering::Relaxed), total) {
+                    if !is_cancelled()
+                        && (caller
+                            .as_ref()
+                            .is_some_and(crate::cancel::Token::is_cancelled)
+                            || !progress(done.load(Ordering::Relaxed), total))
+                    {
                         cancel.store(true, Ordering::Relaxed);
                     }
                 }
             }
         }
-        if let Err(panic) = handle.join() {
-            std::panic::resume_unwind(panic);
-        }
+        handle.join()
     });
-    drop(pool);
+    let panicked = panicked.into_inner().unwrap_or_else(|p| p.into_inner());
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(panic)) | Err(panic) => {
+            return Err(Error::Internal(format!(
+                "the simulation panicked: {}",
+                panic_message(&*panic)
+            )));
+        }
+    }
+    if let Some(message) = panicked {
+        return Err(Error::Internal(format!(
+            "the simulation panicked: {message}"
+        )));
+    }
     if is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -442,6 +483,15 @@ pub fn simulate(
         registry_people,
         scenarios: out_scenarios,
     })
+}
+
+/// The text of a panic's payload (`panic!` with a literal or a formatted message).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 /// Σ weight units and Σ weight units × size, checking every weight is representable.
@@ -585,5 +635,83 @@ mod tests {
         }
         assert_eq!(s.totals.len(), 3 * 2);
         assert_eq!(s.county_poor.len(), 2 * 3 * 2);
+    }
+
+    /// A treatment that panics on the household of one id, as an out-of-bounds measure index in a
+    /// hand-made plan would.
+    #[derive(Debug)]
+    struct PanicsOn(i64);
+
+    impl Treatment for PanicsOn {
+        fn apply(
+            &self,
+            ctx: &super::super::scenario::YearContext<'_>,
+            _: &mut super::super::scenario::YearState,
+        ) {
+            let ids = [7i64, 8, 9];
+            let catalogue: Vec<u16> = vec![0; 2];
+            if ids[ctx.household] == self.0 {
+                let _ = catalogue[ctx.year_index + 3]; // index out of bounds
+            }
+        }
+    }
+
+    /// Run `f` on a thread and wait at most `secs` for it: a hang fails the test instead of
+    /// hanging the suite.
+    fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(secs))
+            .expect("the call did not return in time (hang)")
+    }
+
+    #[test]
+    fn a_panic_in_the_work_is_an_error_not_a_hang() {
+        for threads in [1, 3] {
+            let r = within(60, move || {
+                let cfg = RunConfig {
+                    replications: 4,
+                    threads: Some(threads),
+                    ..RunConfig::new(2016, 3)
+                };
+                let s = Scenario::new("p").with_treatment(std::sync::Arc::new(PanicsOn(8)));
+                simulate(
+                    &tiny(),
+                    &[Scenario::new("a"), s],
+                    &IncomeModel::default(),
+                    &cfg,
+                    &mut |_, _| true,
+                )
+            });
+            match r {
+                Err(Error::Internal(m)) => assert!(m.contains("index out of bounds"), "{m}"),
+                other => panic!("expected an internal error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_token_stops_the_run() {
+        let r = within(60, || {
+            let token = crate::cancel::Token::new();
+            token.cancel();
+            let cfg = RunConfig {
+                replications: 4,
+                threads: Some(2),
+                ..RunConfig::new(2016, 3)
+            };
+            crate::cancel::scope(&token, || {
+                simulate(
+                    &tiny(),
+                    &[Scenario::new("a")],
+                    &IncomeModel::default(),
+                    &cfg,
+                    &mut |_, _| true,
+                )
+            })
+        });
+        assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
     }
 }
