@@ -94,7 +94,11 @@ pub fn check() -> Result<()> {
 /// [`Error::Cancelled`].
 #[inline]
 pub fn poll(i: usize) -> Result<()> {
-    if i % POLL_EVERY == 0 { check() } else { Ok(()) }
+    if i.is_multiple_of(POLL_EVERY) {
+        check()
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -181,7 +181,7 @@ pub fn sen(incomes: &[f64], line: f64, weights: Option<&[f64]>) -> Result<f64> {
             .collect(),
     };
     // mean_poor > 0, so the poor have a positive income total and their Gini is defined.
-    let gini_poor = gini_of_pairs(pairs).unwrap_or(0.0);
+    let gini_poor = gini_of_pairs(pairs)?.unwrap_or(0.0);
     let gap_ratio = (line - mean_poor) / line;
     Ok(p0 * (gap_ratio + (1.0 - gap_ratio) * gini_poor))
 }

@@ -464,6 +464,7 @@ fn resolve(
 ) -> Result<Vec<u32>> {
     (0..refs.len())
         .map(|row| {
+            crate::cancel::poll(row)?;
             index
                 .lookup(refs, row)
                 .map(|v| v as u32)

@@ -93,6 +93,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
     };
     let mut village_people = vec![0u64; nv];
     for i in 0..n {
+        crate::cancel::poll(i)?;
         let village = h.village[i] as usize;
         if village >= nv {
             return Err(Error::UnknownReference {
