@@ -1,6 +1,6 @@
 //! Inequality indices: Gini and the generalized entropy family (Theil, mean log deviation).
 
-use super::sample::{CompensatedSum, Sample, number_text, sort_cancellable};
+use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable, sort_cancellable};
 use crate::error::{Error, Result};
 
 /// Gini coefficient of incomes with optional survey weights:
@@ -44,7 +44,7 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
             sort_cancellable(&mut sorted, f64::total_cmp)?;
             gini_of_sorted(sorted.iter().map(|&y| (y, 1.0)))
         }
-        Some(ws) => gini_of_pairs(incomes.iter().copied().zip(ws.iter().copied()).collect())?,
+        Some(ws) => gini_of_pairs(pairs_cancellable(incomes, ws)?)?,
     };
     result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
 }

@@ -102,23 +102,41 @@ where
     let mut other = v.clone();
     let mut width = SORT_RUN;
     while width < v.len() {
-        crate::cancel::check()?;
         v.par_chunks(2 * width)
             .zip(other.par_chunks_mut(2 * width))
             .for_each(|(src, dst)| {
                 let (a, b) = src.split_at(width.min(src.len()));
                 merge(a, b, dst, &cmp);
             });
+        // A cancelled merge stops part-way: the check comes before the result is used.
+        crate::cancel::check()?;
         std::mem::swap(v, &mut other);
         width *= 2;
     }
     Ok(())
 }
 
-/// Merge the sorted runs `a` and `b` into `out` (`a`'s element first among equals).
+/// `(income, weight)` rows of equally long columns, polling for cancellation every [`CHUNK`] rows.
+///
+/// # Errors
+/// [`Error::Cancelled`].
+pub(crate) fn pairs_cancellable(incomes: &[f64], weights: &[f64]) -> Result<Vec<(f64, f64)>> {
+    let mut pairs = Vec::with_capacity(incomes.len());
+    for (ys, ws) in incomes.chunks(CHUNK).zip(weights.chunks(CHUNK)) {
+        crate::cancel::check()?;
+        pairs.extend(ys.iter().copied().zip(ws.iter().copied()));
+    }
+    Ok(pairs)
+}
+
+/// Merge the sorted runs `a` and `b` into `out` (`a`'s element first among equals). Returns early,
+/// leaving `out` partly filled, once the work is cancelled.
 fn merge<T: Copy, F: Fn(&T, &T) -> std::cmp::Ordering>(a: &[T], b: &[T], out: &mut [T], cmp: &F) {
     let (mut i, mut j) = (0, 0);
-    for slot in out.iter_mut() {
+    for (k, slot) in out.iter_mut().enumerate() {
+        if k.is_multiple_of(SORT_RUN) && crate::cancel::is_cancelled() {
+            return;
+        }
         let take_a = j >= b.len() || (i < a.len() && cmp(&b[j], &a[i]).is_ge());
         if take_a {
             *slot = a[i];
