@@ -69,7 +69,7 @@ REFERENCE = textwrap.dedent(
 
 def _run(code: str, *args: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     assert lines, f"child failed (rc {proc.returncode}): {proc.stderr[-2000:]}"
@@ -164,3 +164,36 @@ def test_threads_above_the_cap_are_refused_naming_the_parameter():
     assert info.value.value == str(10**6)
     with pytest.raises(fupin.ValidationError):
         fupin.datasets.synthetic(10, 2, threads=5000)
+
+
+PANIC = textwrap.dedent(
+    """
+    import json, fupin
+    reg = fupin.datasets.county("changle", seed=1)
+    drip = fupin.Scenario("drip", policy=fupin.policy.ByCause(), budget=2_000_000)
+    p = fupin.plan(reg, drip, years=range(2016, 2019))
+    tampered = json.loads(p.json)
+    tampered["assignments"][0]["measure"] = 99  # past the catalogue's 11 measures
+    bad = p._replace(json=json.dumps(tampered))
+    try:
+        fupin.simulate(reg, [drip], years=range(2016, 2019), replications=3, progress=False,
+                       plans={"drip": bad})
+        outcome = "no error"
+    except fupin.FupinError as e:
+        outcome = "FupinError"
+    except BaseException as e:
+        outcome = f"{type(e).__module__}.{type(e).__name__}: {e}"
+    # Still usable afterwards.
+    r = fupin.simulate(reg, [drip], years=range(2016, 2019), replications=3, progress=False)
+    print("RESULT " + json.dumps({"outcome": outcome, "years": len(r.summary())}))
+    """
+)
+
+
+def test_a_plan_that_would_panic_in_the_engine_is_an_error_not_a_hang():
+    # Before the fix the engine's worker panicked (index out of bounds) and simulate hung forever;
+    # the child's timeout turns a regression into a failure. (A check of plan JSON may refuse the
+    # plan before the engine: that is a ValidationError, also a FupinError.)
+    out = _run(PANIC)
+    assert out["outcome"] == "FupinError"
+    assert out["years"] == 3

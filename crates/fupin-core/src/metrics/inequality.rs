@@ -1,6 +1,7 @@
 //! Inequality indices: Gini and the generalized entropy family (Theil, mean log deviation).
 
-use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable, sort_cancellable};
+use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable};
+use crate::cancel::sort_by;
 use crate::error::{Error, Result};
 
 /// Gini coefficient of incomes with optional survey weights:
@@ -41,7 +42,7 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
         None => {
             // Unweighted: sort the incomes alone (half the memory traffic of pairs).
             let mut sorted = incomes.to_vec();
-            sort_cancellable(&mut sorted, f64::total_cmp)?;
+            sort_by(&mut sorted, f64::total_cmp)?;
             gini_of_sorted(sorted.iter().map(|&y| (y, 1.0)))
         }
         Some(ws) => gini_of_pairs(pairs_cancellable(incomes, ws)?)?,
@@ -57,7 +58,7 @@ pub(crate) fn gini_of_pairs(mut pairs: Vec<(f64, f64)>) -> Result<Option<f64>> {
     // A total order on (income, weight): rows that compare equal are identical, so the sorted
     // sequence, and hence the result, is the same for any sort algorithm and thread count.
     let order = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
-    sort_cancellable(&mut pairs, order)?;
+    sort_by(&mut pairs, order)?;
     Ok(gini_of_sorted(pairs.into_iter()))
 }
 

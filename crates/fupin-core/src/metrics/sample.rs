@@ -74,48 +74,6 @@ pub(crate) fn number_text(x: f64) -> String {
     }
 }
 
-/// Rows per sorted run of [`sort_cancellable`]: a run sorts in a few milliseconds.
-const SORT_RUN: usize = 1 << 20;
-
-/// Sort `v` by the total order `cmp`, checking for cancellation (see [`crate::cancel`]) before
-/// each run of [`SORT_RUN`] rows and each merge pass, so a sort of 10^8 values stops within a
-/// fraction of a second. Inputs of [`PARALLEL_MIN`] rows or more sort runs in parallel and merge
-/// them pairwise (stable merges, one extra buffer of `v`'s length); shorter ones sort in place.
-/// Under a total order equal elements are identical, so the result is the same as any other sort.
-///
-/// # Errors
-/// [`Error::Cancelled`].
-pub(crate) fn sort_cancellable<T, F>(v: &mut Vec<T>, cmp: F) -> Result<()>
-where
-    T: Copy + Send + Sync,
-    F: Fn(&T, &T) -> std::cmp::Ordering + Sync,
-{
-    if v.len() < PARALLEL_MIN {
-        v.sort_unstable_by(&cmp);
-        return Ok(());
-    }
-    v.par_chunks_mut(SORT_RUN).try_for_each(|run| {
-        crate::cancel::check()?;
-        run.sort_unstable_by(&cmp);
-        Ok::<(), Error>(())
-    })?;
-    let mut other = v.clone();
-    let mut width = SORT_RUN;
-    while width < v.len() {
-        v.par_chunks(2 * width)
-            .zip(other.par_chunks_mut(2 * width))
-            .for_each(|(src, dst)| {
-                let (a, b) = src.split_at(width.min(src.len()));
-                merge(a, b, dst, &cmp);
-            });
-        // A cancelled merge stops part-way: the check comes before the result is used.
-        crate::cancel::check()?;
-        std::mem::swap(v, &mut other);
-        width *= 2;
-    }
-    Ok(())
-}
-
 /// `(income, weight)` rows of equally long columns, polling for cancellation every [`CHUNK`] rows.
 ///
 /// # Errors
@@ -127,25 +85,6 @@ pub(crate) fn pairs_cancellable(incomes: &[f64], weights: &[f64]) -> Result<Vec<
         pairs.extend(ys.iter().copied().zip(ws.iter().copied()));
     }
     Ok(pairs)
-}
-
-/// Merge the sorted runs `a` and `b` into `out` (`a`'s element first among equals). Returns early,
-/// leaving `out` partly filled, once the work is cancelled.
-fn merge<T: Copy, F: Fn(&T, &T) -> std::cmp::Ordering>(a: &[T], b: &[T], out: &mut [T], cmp: &F) {
-    let (mut i, mut j) = (0, 0);
-    for (k, slot) in out.iter_mut().enumerate() {
-        if k.is_multiple_of(SORT_RUN) && crate::cancel::is_cancelled() {
-            return;
-        }
-        let take_a = j >= b.len() || (i < a.len() && cmp(&b[j], &a[i]).is_ge());
-        if take_a {
-            *slot = a[i];
-            i += 1;
-        } else {
-            *slot = b[j];
-            j += 1;
-        }
-    }
 }
 
 /// Check a poverty line: finite and > 0.
@@ -386,33 +325,5 @@ mod tests {
             .sum();
         assert_eq!(w, exact_w as f64);
         assert_eq!(wy, exact_wy as f64);
-    }
-
-    #[test]
-    fn the_cancellable_sort_equals_a_plain_sort_and_stops_when_cancelled() {
-        // Ragged: several runs, the last one short; many ties and negative zeros.
-        let n = 3 * SORT_RUN + 12_345;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let v: Vec<f64> = (0..n)
-            .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let x = (state % 10_000) as f64 / 8.0;
-                if i % 97 == 0 { -0.0 } else { x }
-            })
-            .collect();
-        let mut expected = v.clone();
-        expected.sort_by(f64::total_cmp);
-        let mut got = v.clone();
-        sort_cancellable(&mut got, f64::total_cmp).unwrap();
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&got), bits(&expected));
-
-        let token = crate::cancel::Token::new();
-        token.cancel();
-        let mut w = v;
-        let r = crate::cancel::scope(&token, || sort_cancellable(&mut w, f64::total_cmp));
-        assert!(matches!(r, Err(Error::Cancelled)));
     }
 }
