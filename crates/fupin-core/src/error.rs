@@ -90,6 +90,19 @@ pub enum Error {
         message: String,
     },
 
+    /// A CSV file is malformed: a ragged row, bytes that are not UTF-8, a duplicate header name,
+    /// a record over the size limit. `row` (1-based data row; `None` for the header line),
+    /// `column` and `value` are given where known; the message says all of it.
+    #[error("{path}: line {line}: {message}")]
+    Csv {
+        path: String,
+        line: u64,
+        row: Option<usize>,
+        column: Option<String>,
+        value: Option<String>,
+        message: String,
+    },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -160,6 +173,7 @@ impl Error {
             | Error::MisspeltColumn { column, .. }
             | Error::LengthMismatch { column, .. } => Some(column),
             Error::InvalidParameter { name, .. } => Some(name),
+            Error::Csv { column, .. } => column.as_deref(),
             _ => None,
         }
     }
@@ -170,6 +184,7 @@ impl Error {
             Error::InvalidValue { row, .. }
             | Error::DuplicateId { row, .. }
             | Error::UnknownReference { row, .. } => Some(*row),
+            Error::Csv { row, .. } => *row,
             _ => None,
         }
     }
@@ -181,6 +196,7 @@ impl Error {
             | Error::DuplicateId { value, .. }
             | Error::UnknownReference { value, .. }
             | Error::InvalidParameter { value, .. } => Some(value),
+            Error::Csv { value, .. } => value.as_deref(),
             _ => None,
         }
     }

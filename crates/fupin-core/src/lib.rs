@@ -9,6 +9,7 @@
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod cancel;
 pub mod dynamics;
 pub mod engine;
 pub mod error;

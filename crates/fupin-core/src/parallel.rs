@@ -8,18 +8,42 @@
 //!
 //! The number of threads comes from, in order: the call's `threads` argument, the
 //! `FUPIN_NUM_THREADS` environment variable, `RAYON_NUM_THREADS`, and the number of CPUs.
-//! Results never depend on it: every random draw is keyed by data, not by thread.
+//! Results never depend on it: every random draw is keyed by data, not by thread. Every source is
+//! checked against `1..=`[`MAX_THREADS`].
+//!
+//! A pool built inside a [`crate::cancel::scope`] hands its cancellation token to its threads, so
+//! the work it runs sees the caller's cancellation.
 
 use crate::error::{Error, Result};
 
 /// Environment variable that sets the default number of threads.
 pub const THREADS_ENV: &str = "FUPIN_NUM_THREADS";
 
+/// The most threads one call may ask for (the `threads` argument or either variable).
+///
+/// More threads than CPUs are allowed (they only share the CPUs), but not without bound: every
+/// thread reserves a stack and the work is split into per-thread chunks, so a mistyped count
+/// (`threads=10**6`) would spawn threads for minutes before any work. 1,024 is above the CPU count
+/// of any single machine fupin targets (the largest cloud instances have 448 vCPUs) and costs at
+/// most about 2 GiB of reserved (not resident) stack.
+pub const MAX_THREADS: usize = 1024;
+
+fn check_max(name: &str, value: impl std::fmt::Display, n: usize) -> Result<usize> {
+    if n > MAX_THREADS {
+        return Err(Error::invalid_parameter(
+            name,
+            value,
+            format!("is more than the limit of {MAX_THREADS} threads"),
+        ));
+    }
+    Ok(n)
+}
+
 /// Resolve the number of threads for a call (see the module docs for the order).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for `Some(0)` or an environment variable that is not a positive
-/// integer.
+/// [`Error::InvalidParameter`] for `Some(0)`, more than [`MAX_THREADS`], or an environment
+/// variable that is not a whole number in `1..=MAX_THREADS`.
 pub fn resolve_threads(threads: Option<usize>) -> Result<usize> {
     if let Some(n) = threads {
         if n == 0 {
@@ -29,7 +53,7 @@ pub fn resolve_threads(threads: Option<usize>) -> Result<usize> {
                 "must be at least 1 (or None for the default)",
             ));
         }
-        return Ok(n);
+        return check_max("threads", n, n);
     }
     for var in [THREADS_ENV, "RAYON_NUM_THREADS"] {
         if let Some(n) = parse_threads(var, std::env::var(var).ok().as_deref())? {
@@ -42,13 +66,14 @@ pub fn resolve_threads(threads: Option<usize>) -> Result<usize> {
 /// The thread count a variable's value asks for: `None` when unset or blank.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `var` when the value is not a positive whole number.
+/// [`Error::InvalidParameter`] naming `var` when the value is not a whole number in
+/// `1..=`[`MAX_THREADS`].
 pub fn parse_threads(var: &str, value: Option<&str>) -> Result<Option<usize>> {
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     match text.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(Some(n)),
+        Ok(n) if n > 0 => check_max(var, format!("{text:?}"), n).map(Some),
         _ => Err(Error::invalid_parameter(
             var,
             format!("{text:?}"),
@@ -76,14 +101,26 @@ where
     Ok(pool(resolve_threads(threads)?)?.install(work))
 }
 
-/// A fresh rayon pool of `threads` threads named `fupin-<i>`.
+/// A fresh rayon pool of `threads` threads named `fupin-<i>`. Its threads take the calling
+/// thread's cancellation token (see [`crate::cancel`]).
 ///
 /// # Errors
-/// [`Error::Internal`] if the operating system refuses to start the threads.
+/// [`Error::InvalidParameter`] for 0 or more than [`MAX_THREADS`] threads; [`Error::Internal`] if
+/// the operating system refuses to start the threads.
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    if threads == 0 {
+        return Err(Error::invalid_parameter("threads", 0, "must be at least 1"));
+    }
+    check_max("threads", threads, threads)?;
+    let token = crate::cancel::current();
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("fupin-{i}"))
+        .start_handler(move |_| {
+            if let Some(t) = &token {
+                crate::cancel::install(t.clone());
+            }
+        })
         .build()
         .map_err(|e| Error::Internal(format!("could not start {threads} threads: {e}")))
 }
@@ -104,10 +141,29 @@ mod tests {
         assert_eq!(parse_threads(THREADS_ENV, Some(" 3 ")).unwrap(), Some(3));
         assert_eq!(parse_threads(THREADS_ENV, None).unwrap(), None);
         assert_eq!(parse_threads(THREADS_ENV, Some("  ")).unwrap(), None);
-        for bad in ["0", "-2", "two"] {
+        assert_eq!(
+            parse_threads(THREADS_ENV, Some("1024")).unwrap(),
+            Some(MAX_THREADS)
+        );
+        for bad in ["0", "-2", "two", "1025", "1000000"] {
             let e = parse_threads(THREADS_ENV, Some(bad)).unwrap_err();
             assert_eq!(e.column(), Some(THREADS_ENV));
         }
+    }
+
+    #[test]
+    fn thread_counts_above_the_cap_are_refused_naming_the_parameter() {
+        assert_eq!(resolve_threads(Some(MAX_THREADS)).unwrap(), 1024);
+        for n in [MAX_THREADS + 1, 1_000_000, usize::MAX] {
+            let e = resolve_threads(Some(n)).unwrap_err();
+            assert_eq!(e.column(), Some("threads"));
+            assert_eq!(e.value(), Some(n.to_string().as_str()));
+            let e = pool(n).unwrap_err();
+            assert_eq!(e.column(), Some("threads"));
+        }
+        let e = parse_threads("RAYON_NUM_THREADS", Some("5000")).unwrap_err();
+        assert_eq!(e.column(), Some("RAYON_NUM_THREADS"));
+        assert_eq!(e.value(), Some("\"5000\""));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{IntoPyResult, validation};
-use crate::long_call::{run_long, run_short};
+use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
 fn codes(py: Python<'_>, name: &str, a: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
@@ -80,7 +80,7 @@ fn calibrate_income<'py>(
         bootstrap,
         seed,
     };
-    let fit = run_short(py, || {
+    let fit = run_long(py, None, |_| {
         let panel = IncomePanel {
             household: &hh,
             year: &years,

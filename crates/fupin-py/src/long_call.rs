@@ -4,12 +4,16 @@
 //!
 //! Signals reach only the main thread, so the work runs on a scoped worker thread while the
 //! calling thread polls: it re-attaches every `POLL` to run `check_signals` and the progress
-//! callback, and raises the cancel flag the core's progress hook reads.
+//! callback, and on Ctrl-C cancels the work's `fupin_core::cancel` token, which the core's loops
+//! (and its progress hook) poll. The worker wakes the caller as soon as it finishes.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use fupin_core::Error;
+use fupin_core::cancel::{self, Token};
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
@@ -27,27 +31,33 @@ where
     T: Send,
     F: FnOnce(Progress<'_>) -> fupin_core::Result<T> + Send,
 {
-    let cancel = AtomicBool::new(false);
+    let token = Token::new();
     let done = AtomicU64::new(0);
     let total = AtomicU64::new(0);
     let hook = |d: u64, t: u64| {
         done.store(d, Ordering::Relaxed);
         total.store(t, Ordering::Relaxed);
-        !cancel.load(Ordering::Relaxed)
+        !token.is_cancelled()
     };
     let (outcome, interrupt) = py.detach(|| {
         std::thread::scope(|scope| {
-            let worker = scope.spawn(|| work(&hook));
+            // The worker owns the sender: however it ends (value, error or panic) the channel
+            // wakes the caller at once, so a call takes as long as its work, not a whole tick.
+            let (tx, rx) = mpsc::channel::<()>();
+            let worker = scope.spawn(|| {
+                let _finished = tx;
+                let work = AssertUnwindSafe(|| cancel::scope(&token, || work(&hook)));
+                std::panic::catch_unwind(work)
+            });
             let mut interrupt: Option<PyErr> = None;
             let mut reported = u64::MAX;
-            while !worker.is_finished() {
-                std::thread::sleep(POLL);
+            while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(POLL) {
                 if interrupt.is_some() {
                     continue;
                 }
                 Python::attach(|py| {
                     if let Err(e) = py.check_signals() {
-                        cancel.store(true, Ordering::Relaxed);
+                        token.cancel();
                         interrupt = Some(e);
                         return;
                     }
@@ -57,13 +67,17 @@ where
                     {
                         reported = d;
                         if let Err(e) = cb.call1(py, (d, total.load(Ordering::Relaxed))) {
-                            cancel.store(true, Ordering::Relaxed);
+                            token.cancel();
                             interrupt = Some(e);
                         }
                     }
                 });
             }
-            (worker.join(), interrupt)
+            let outcome = match worker.join() {
+                Ok(caught) => caught,
+                Err(panic) => Err(panic),
+            };
+            (outcome, interrupt)
         })
     });
     if let Some(e) = interrupt {

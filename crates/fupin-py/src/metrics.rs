@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::long_call::run_short;
+use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
 type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
@@ -23,7 +23,9 @@ fn index(
 ) -> PyResult<f64> {
     let y = incomes.as_array().to_vec();
     let w = weights.map(|w| w.as_array().to_vec());
-    run_short(py, move || with_threads(None, || f(&y, w.as_deref()))?)
+    run_long(py, None, move |_| {
+        with_threads(None, || f(&y, w.as_deref()))?
+    })
 }
 
 #[pyfunction]
@@ -168,7 +170,7 @@ fn rows_to_columns<'py>(
 fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> PyResult<Bound<'py, PyDict>> {
     let reg = registry.inner.clone();
     let reg2 = reg.clone();
-    let p: Profile = run_short(py, move || metrics::profile(&reg2, line))?;
+    let p: Profile = run_long(py, None, move |_| metrics::profile(&reg2, line))?;
     let out = PyDict::new(py);
     out.set_item(
         "all",

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{from_json, ids_to_py, text_excerpt, to_json};
 use crate::errors::IntoPyResult;
-use crate::long_call::run_short;
+use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
 /// The default measure catalogue (`{"measures": [...]}`) as JSON.
@@ -129,7 +129,7 @@ fn plan<'py>(
     let model = IncomeModel::from_json(model).py_err(py)?;
     let reg = registry.inner.clone();
     let name = scenario.name.clone();
-    let plan = run_short(py, move || {
+    let plan = run_long(py, None, move |_| {
         scenario.validate()?;
         let years: Vec<i32> = (0..years as i32).map(|t| first_year + t).collect();
         let p = plan_scenario(&reg, &scenario, &model, &years)?.ok_or_else(|| {

@@ -5,14 +5,14 @@ use fupin_core::synth::{self, SynthConfig};
 use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
-use crate::long_call::{run_long, run_short};
+use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
 /// One of the embedded county presets, generated with `seed`.
 #[pyfunction]
 #[pyo3(signature = (name, seed=0))]
 fn county(py: Python<'_>, name: String, seed: u64) -> PyResult<PyRegistry> {
-    let registry = run_short(py, move || synth::county(&name, seed))?;
+    let registry = run_long(py, None, move |_| synth::county(&name, seed))?;
     Ok(PyRegistry::wrap(registry))
 }
 

@@ -2,6 +2,7 @@
 //! and cancellation, and the assembly of [`Results`].
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -27,8 +28,10 @@ const POLL: Duration = Duration::from_millis(50);
 /// `config.replications` replicates.
 ///
 /// `progress(done, total)` is called on the calling thread about every 50 ms and once at the end,
-/// with work counted in household-replicate-years over all scenarios; returning `false` cancels the
-/// run, which then stops within one household's work per thread and returns [`Error::Cancelled`].
+/// with work counted in household-replicate-years over all scenarios; returning `false` (or
+/// cancelling the caller's [`crate::cancel`] token) cancels the run, which then stops within one
+/// household's work per thread and returns [`Error::Cancelled`]. A panic in the work stops the
+/// other threads the same way and is returned as [`Error::Internal`].
 /// The work runs on a dedicated rayon pool of `config.resolved_threads()` threads built for this
 /// call (no global pool is touched, which keeps forked Python children safe). Results are identical
 /// for any number of threads, any order of households, and any sharding by village.
@@ -36,7 +39,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// # Errors
 /// Validation errors naming the parameter (`years`, `replications`, `scenario[..].<field>`,
 /// `keep_paths`, …) or the registry column (`weight`); [`Error::Cancelled`] when cancelled;
-/// [`Error::Numerical`] if the thread pool cannot start.
+/// [`Error::Internal`] if the thread pool cannot start or the work panics (a bug).
 ///
 /// # Examples
 /// ```
@@ -276,7 +279,13 @@ pub fn simulate(
     let cancel = AtomicBool::new(false);
     let done = AtomicU64::new(0);
     let total = (n as u64) * u64::from(reps) * t_n as u64 * n_s as u64;
-    let is_cancelled = || cancel.load(Ordering::Relaxed);
+    let caller = crate::cancel::current();
+    let is_cancelled = || {
+        cancel.load(Ordering::Relaxed)
+            || caller
+                .as_ref()
+                .is_some_and(crate::cancel::Token::is_cancelled)
+    };
 
     let work = |mut job: Job<'_>| {
         if is_cancelled() {
@@ -361,27 +370,9 @@ pub fn simulate(
     };
 
     let pool = crate::parallel::pool(threads)?;
-    let (tx, rx) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(|| {
-            pool.install(|| jobs.into_par_iter().for_each(work));
-            let _ = tx.send(());
-        });
-        loop {
-            match rx.recv_timeout(POLL) {
-                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if !is_cancelled() && !progress(done.load(Ordering::Relaxed), total) {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                }
-            }
-        }
-        if let Err(panic) = handle.join() {
-            std::panic::resume_unwind(panic);
-        }
-    });
-    drop(pool);
+    run_jobs(pool, jobs, &work, &cancel, &is_cancelled, &mut || {
+        progress(done.load(Ordering::Relaxed), total)
+    })?;
     if is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -452,6 +443,69 @@ pub fn simulate(
     })
 }
 
+/// Run `work` over `jobs` on `pool` while the calling thread calls `report` every [`POLL`] (it
+/// returns `false` to cancel) until every job has returned. Cancelling raises `cancel`, which the
+/// jobs poll through `is_cancelled`. A panic in one job is caught there, stops the other jobs like
+/// a cancellation, and becomes [`Error::Internal`] once every job has returned. The channel's
+/// sender is owned by the thread that runs the jobs, so however that thread ends the channel
+/// disconnects and the wait ends.
+fn run_jobs<J: Send>(
+    pool: rayon::ThreadPool,
+    jobs: Vec<J>,
+    work: &(dyn Fn(J) + Sync),
+    cancel: &AtomicBool,
+    is_cancelled: &dyn Fn() -> bool,
+    report: &mut dyn FnMut() -> bool,
+) -> Result<()> {
+    let panicked: Mutex<Option<String>> = Mutex::new(None);
+    let guarded = |job: J| {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| work(job))) {
+            cancel.store(true, Ordering::Relaxed);
+            let mut slot = panicked.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| panic_message(&*panic));
+        }
+    };
+    let (tx, rx) = mpsc::channel::<()>();
+    let outcome = std::thread::scope(|scope| {
+        let handle = scope.spawn(move || {
+            let ran = catch_unwind(AssertUnwindSafe(|| {
+                pool.install(|| jobs.into_par_iter().for_each(guarded));
+            }));
+            drop(pool);
+            let _ = tx.send(());
+            ran
+        });
+        loop {
+            match rx.recv_timeout(POLL) {
+                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if !is_cancelled() && !report() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        handle.join()
+    });
+    let message = match outcome {
+        Ok(Ok(())) => panicked.into_inner().unwrap_or_else(|p| p.into_inner()),
+        Ok(Err(panic)) | Err(panic) => Some(panic_message(&*panic)),
+    };
+    match message {
+        Some(m) => Err(Error::Internal(format!("the simulation panicked: {m}"))),
+        None => Ok(()),
+    }
+}
+
+/// The text of a panic's payload (`panic!` with a literal or a formatted message).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
 /// Σ weight units and Σ weight units × size, checking every weight is representable.
 fn weight_totals(registry: &Registry) -> Result<(i64, i64)> {
     let h = registry.households();
@@ -516,84 +570,5 @@ fn county_groups(registry: &Registry) -> Groups {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::registry::{Counties, Households, Ids, Region, Villages};
-
-    fn tiny() -> Registry {
-        let n = 3;
-        let h = Households {
-            id: Ids::Int(vec![7, 8, 9]),
-            village: vec![0, 1, 1],
-            size: vec![2, 3, 4],
-            income_per_capita: vec![1000.0, 2000.0, 9000.0],
-            labour: vec![1; n],
-            elderly: vec![0; n],
-            students: vec![0; n],
-            chronic_illness: vec![0; n],
-            disability: vec![0; n],
-            housing_safe: vec![true; n],
-            safe_water: vec![true; n],
-            insured: vec![true; n],
-            inhospitable: vec![false; n],
-            head_education_years: vec![6; n],
-            causes: vec![Default::default(); n],
-            primary_cause: vec![None; n],
-            weight: vec![1.0, 0.5, 2.0],
-            registered: vec![true; n],
-        };
-        let v = Villages {
-            id: Ids::Int(vec![1, 2, 3]),
-            county: vec![0, 1, 1],
-            population: vec![10, 20, 5],
-            region: vec![Region::Centre, Region::West, Region::West],
-            poor: vec![true; 3],
-        };
-        let c = Counties {
-            id: Ids::Int(vec![100, 200]),
-            region: vec![Region::Centre, Region::West],
-        };
-        Registry::new(h, v, c).unwrap()
-    }
-
-    #[test]
-    fn weight_totals_and_groups_by_hand() {
-        let reg = tiny();
-        let (hh, people) = weight_totals(&reg).unwrap();
-        assert_eq!(hh, (1 << 20) * 7 / 2); // 1 + 0.5 + 2
-        assert_eq!(people, (1 << 20) * 2 + (1 << 19) * 3 + (1 << 21) * 4);
-        let c = county_groups(&reg);
-        assert_eq!(c.population, vec![10, 25]);
-        assert_eq!(c.threshold, vec![0.02, 0.03]);
-        let v = village_groups(&reg);
-        assert_eq!(v.county, vec![0, 1, 1]);
-    }
-
-    #[test]
-    fn an_empty_village_exits_in_the_first_year() {
-        let reg = tiny();
-        let cfg = RunConfig {
-            replications: 3,
-            threads: Some(1),
-            ..RunConfig::new(2016, 2)
-        };
-        let r = simulate(
-            &reg,
-            &[Scenario::new("a")],
-            &IncomeModel::default(),
-            &cfg,
-            &mut |_, _| true,
-        )
-        .unwrap();
-        let s = &r.scenarios[0];
-        assert_eq!(s.village_households, vec![1, 2, 0]);
-        let d = r.village_exit_distribution(0);
-        assert_eq!(d.row(2).to_vec(), vec![1.0, 0.0, 0.0]);
-        // Rows of each village's distribution sum to one.
-        for v in 0..3 {
-            assert!((d.row(v).sum() - 1.0).abs() < 1e-12);
-        }
-        assert_eq!(s.totals.len(), 3 * 2);
-        assert_eq!(s.county_poor.len(), 2 * 3 * 2);
-    }
-}
+#[path = "runner_tests.rs"]
+mod tests;

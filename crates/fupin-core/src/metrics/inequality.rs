@@ -1,8 +1,7 @@
 //! Inequality indices: Gini and the generalized entropy family (Theil, mean log deviation).
 
-use rayon::slice::ParallelSliceMut;
-
-use super::sample::{CompensatedSum, PARALLEL_MIN, Sample, number_text};
+use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable};
+use crate::cancel::sort_by;
 use crate::error::{Error, Result};
 
 /// Gini coefficient of incomes with optional survey weights:
@@ -46,38 +45,30 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
         None => {
             // Unweighted: sort the incomes alone (half the memory traffic of pairs).
             let mut sorted: Vec<f64> = incomes.iter().map(|&y| y * income_scale).collect();
-            if sorted.len() >= PARALLEL_MIN {
-                sorted.par_sort_unstable_by(f64::total_cmp);
-            } else {
-                sorted.sort_unstable_by(f64::total_cmp);
-            }
+            sort_by(&mut sorted, f64::total_cmp)?;
             gini_of_sorted(sorted.iter().map(|&y| (y, 1.0)))
         }
-        Some(ws) => {
-            let weight_scale = sample.weight_scale();
-            let pairs = incomes.iter().zip(ws);
-            gini_of_pairs(
-                pairs
-                    .map(|(&y, &w)| (y * income_scale, w * weight_scale))
-                    .collect(),
-            )
-        }
+        Some(ws) => gini_of_pairs(pairs_cancellable(
+            incomes,
+            ws,
+            income_scale,
+            sample.weight_scale(),
+        )?)?,
     };
     result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
 }
 
 /// Gini of validated `(income, weight)` rows; `None` when the income total is 0. The caller scales
 /// incomes and weights so that neither exceeds a few units (see [`Sample::income_scale`]).
-pub(crate) fn gini_of_pairs(mut pairs: Vec<(f64, f64)>) -> Option<f64> {
+///
+/// # Errors
+/// [`crate::Error::Cancelled`] (the sort polls for cancellation).
+pub(crate) fn gini_of_pairs(mut pairs: Vec<(f64, f64)>) -> Result<Option<f64>> {
     // A total order on (income, weight): rows that compare equal are identical, so the sorted
     // sequence, and hence the result, is the same for any sort algorithm and thread count.
     let order = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
-    if pairs.len() >= PARALLEL_MIN {
-        pairs.par_sort_unstable_by(order);
-    } else {
-        pairs.sort_unstable_by(order);
-    }
-    gini_of_sorted(pairs.into_iter())
+    sort_by(&mut pairs, order)?;
+    Ok(gini_of_sorted(pairs.into_iter()))
 }
 
 /// Gini of `(income, weight)` rows in ascending income order; `None` when the income total is 0.

@@ -192,7 +192,7 @@ pub fn sen(incomes: &[f64], line: f64, weights: Option<&[f64]>) -> Result<f64> {
         }
     };
     // mean_poor > 0, so the poor have a positive income total and their Gini is defined.
-    let gini_poor = gini_of_pairs(pairs).unwrap_or(0.0);
+    let gini_poor = gini_of_pairs(pairs)?.unwrap_or(0.0);
     // μ_p in yuan (at most the line, so finite; exactly the plain mean for ordinary inputs).
     let mean_poor = mean_poor / scale;
     let gap_ratio = (line - mean_poor) / line;

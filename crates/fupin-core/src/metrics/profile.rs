@@ -80,6 +80,7 @@ pub fn profile(registry: &Registry, line: f64) -> Result<Profile> {
     let mut cause_seen = [false; N_CAUSES + 1];
     let mut primary_seen = [false; N_CAUSES + 1];
     for i in 0..h.len() {
+        crate::cancel::poll(i)?;
         let y = h.income_per_capita[i];
         let weight = h.weight[i];
         let poor = y < line;

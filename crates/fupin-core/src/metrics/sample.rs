@@ -74,6 +74,28 @@ pub(crate) fn number_text(x: f64) -> String {
     }
 }
 
+/// `(income, weight)` rows of equally long columns, polling for cancellation every [`CHUNK`] rows.
+///
+/// # Errors
+/// [`Error::Cancelled`].
+pub(crate) fn pairs_cancellable(
+    incomes: &[f64],
+    weights: &[f64],
+    income_scale: f64,
+    weight_scale: f64,
+) -> Result<Vec<(f64, f64)>> {
+    let mut pairs = Vec::with_capacity(incomes.len());
+    for (ys, ws) in incomes.chunks(CHUNK).zip(weights.chunks(CHUNK)) {
+        crate::cancel::check()?;
+        pairs.extend(
+            ys.iter()
+                .zip(ws)
+                .map(|(&y, &w)| (y * income_scale, w * weight_scale)),
+        );
+    }
+    Ok(pairs)
+}
+
 /// Check a poverty line: finite and > 0.
 pub(crate) fn check_line(line: f64) -> Result<()> {
     if line.is_finite() && line > 0.0 {
@@ -252,6 +274,7 @@ impl<'a> Sample<'a> {
     where
         F: Fn(usize, f64, f64, &mut [CompensatedSum; K]) -> Result<()>,
     {
+        crate::cancel::check()?;
         let start = k * CHUNK;
         let end = (start + CHUNK).min(self.len());
         let ys = &self.incomes[start..end];

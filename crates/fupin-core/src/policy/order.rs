@@ -90,7 +90,8 @@ pub(super) fn cause_lists(
         }
     }
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (i, row) in rows.into_iter().enumerate() {
+        crate::cancel::poll(i)?;
         let r = row as usize;
         let eligible = |m: u16| catalog.measures[m as usize].spec.eligible(registry, r);
         let mut list: Vec<u16> = Vec::new();

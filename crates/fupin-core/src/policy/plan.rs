@@ -381,11 +381,12 @@ pub fn plan(
             p.remaining[q] = money[q * t_n + t] + carry[q];
             available[q * t_n + t] = p.remaining[q];
         }
-        p.recurring(t);
+        p.recurring(t)?;
         match policy {
-            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity, &id_order),
+            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity, &id_order)?,
             Policy::ByCause(_) => {
-                for (row, measures) in by_cause.iter().flatten() {
+                for (i, (row, measures)) in by_cause.iter().flatten().enumerate() {
+                    crate::cancel::poll(i)?;
                     for &m in measures {
                         if !p.given.contains_key(&(*row, m)) {
                             p.try_add(t, *row, m, 1.0);
@@ -394,7 +395,8 @@ pub fn plan(
                 }
             }
             Policy::Explicit(_) => {
-                for &(i, row, m, start, intensity) in explicit.iter().flatten() {
+                for (k, &(i, row, m, start, intensity)) in explicit.iter().flatten().enumerate() {
+                    crate::cancel::poll(k)?;
                     if start == years[t] && !p.try_add(t, row, m, intensity) {
                         unfunded.push(i);
                     }
@@ -482,9 +484,10 @@ impl Planner<'_> {
     }
 
     /// Fund the years after the first of earlier assignments; end those that no longer fit.
-    fn recurring(&mut self, t: usize) {
+    fn recurring(&mut self, t: usize) -> Result<()> {
         let year = self.years[t];
         for i in 0..self.assignments.len() {
+            crate::cancel::poll(i)?;
             let a = self.assignments[i];
             if a.start_year >= year || a.end_year.is_some() {
                 continue;
@@ -506,6 +509,7 @@ impl Planner<'_> {
                 self.assignments[i].end_year = Some(year);
             }
         }
+        Ok(())
     }
 
     /// Add an assignment starting in year `t` if its first year's reservation fits.
@@ -553,13 +557,20 @@ impl Planner<'_> {
     /// One year of 大水漫灌: every registered household, every eligible measure of the mix, one
     /// intensity per pool; households taken in `id_order` (rows sorted by household id), so where
     /// the money or the guarantee fund runs short the lower ids are funded first.
-    fn uniform(&mut self, t: usize, mix: &[u16], min_intensity: f64, id_order: &[u32]) {
+    fn uniform(
+        &mut self,
+        t: usize,
+        mix: &[u16],
+        min_intensity: f64,
+        id_order: &[u32],
+    ) -> Result<()> {
         let reg = self.registry;
         let h = reg.households();
         let mut cands = Vec::new();
         let mut need = vec![0i128; self.n_pools];
         let mut margin = vec![0i128; self.n_pools];
-        for &row in id_order {
+        for (i, &row) in id_order.iter().enumerate() {
+            crate::cancel::poll(i)?;
             if !h.registered[row as usize] {
                 continue;
             }
@@ -586,11 +597,13 @@ impl Planner<'_> {
                 }
             })
             .collect();
-        for (row, m, want) in cands {
+        for (i, (row, m, want)) in cands.into_iter().enumerate() {
+            crate::cancel::poll(i)?;
             let intensity = x[self.pool(row)] * want;
             if intensity >= min_intensity {
                 self.try_add(t, row, m, intensity);
             }
         }
+        Ok(())
     }
 }

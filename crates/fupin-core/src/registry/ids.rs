@@ -105,17 +105,27 @@ impl Ids {
     /// unique. Same answer as [`Ids::index`] but without building a map: O(n) for strictly
     /// increasing integer ids (the usual case for registers and synthetic data), otherwise a sort
     /// of row indices by id. Used by validation, where 30 million ids must be checked quickly.
+    /// (Inside a cancelled [`crate::cancel::scope`] it gives up and reports `None`; validation
+    /// uses [`Ids::try_first_duplicate`], which says so.)
     pub fn first_duplicate(&self) -> Option<(usize, usize)> {
+        self.try_first_duplicate().unwrap_or(None)
+    }
+
+    /// [`Ids::first_duplicate`], polling for cancellation while it sorts.
+    ///
+    /// # Errors
+    /// [`crate::Error::Cancelled`].
+    pub fn try_first_duplicate(&self) -> crate::Result<Option<(usize, usize)>> {
         match self {
             Ids::Int(v) => {
                 if v.windows(2).all(|w| w[0] < w[1]) {
-                    return None;
+                    return Ok(None);
                 }
                 first_duplicate_by_sort(v.len(), |a, b| v[a].cmp(&v[b]))
             }
             Ids::Text(v) => {
                 if v.windows(2).all(|w| w[0] < w[1]) {
-                    return None;
+                    return Ok(None);
                 }
                 first_duplicate_by_sort(v.len(), |a, b| v[a].cmp(&v[b]))
             }
@@ -159,10 +169,10 @@ impl Ids {
 /// is the first duplicate met in row order.
 fn first_duplicate_by_sort(
     n: usize,
-    cmp: impl Fn(usize, usize) -> std::cmp::Ordering,
-) -> Option<(usize, usize)> {
+    cmp: impl Fn(usize, usize) -> std::cmp::Ordering + Sync,
+) -> crate::Result<Option<(usize, usize)>> {
     let mut rows: Vec<usize> = (0..n).collect();
-    rows.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    crate::cancel::sort_by(&mut rows, |&a, &b| cmp(a, b).then(a.cmp(&b)))?;
     let mut best: Option<(usize, usize)> = None;
     let mut run_start = 0;
     for i in 1..rows.len() {
@@ -172,7 +182,7 @@ fn first_duplicate_by_sort(
             best = Some((rows[i], rows[run_start]));
         }
     }
-    best
+    Ok(best)
 }
 
 /// Lookup from id to position, built by [`Ids::index`].

@@ -263,7 +263,7 @@ fn villages_from_table(
             None => Ids::Int(vec![0; nv]),
         },
     };
-    let (county_id, county_of) = distinct(&county_ref);
+    let (county_id, county_of) = distinct(&county_ref)?;
     if let (Some(hc), Some(_)) = (household_county, vt.get("county_id")) {
         for (row, &v) in village_of.iter().enumerate() {
             let expected = county_ref.display(v as usize);
@@ -330,13 +330,13 @@ fn villages_from_households(
     size: &[u16],
     hname: &str,
 ) -> Result<VillageParts> {
-    let (village_id, village_of) = distinct(village_ref);
+    let (village_id, village_of) = distinct(village_ref)?;
     let nv = village_id.len();
     let county_ref = match household_county {
         Some(hc) => county_of_villages_from_households(hc, &village_of, nv, hname)?,
         None => Ids::Int(vec![0; nv]),
     };
-    let (county_id, county_of) = distinct(&county_ref);
+    let (county_id, county_of) = distinct(&county_ref)?;
     let region = vec![Region::Centre; nv];
     let counties = counties_with_regions(county_id, &county_of, &region, VILLAGES)?;
     let population = people_by_village(&village_of, size, &village_id, hname)?;
@@ -429,7 +429,10 @@ fn county_of_villages_from_households(
 }
 
 /// Distinct ids in order of first appearance, and each row's index into them.
-fn distinct(ids: &Ids) -> (Ids, Vec<u32>) {
+///
+/// # Errors
+/// [`Error::Cancelled`] (polled, see [`crate::cancel`]).
+fn distinct(ids: &Ids) -> Result<(Ids, Vec<u32>)> {
     use std::collections::HashMap;
     let mut first_rows = Vec::new();
     let mut of = Vec::with_capacity(ids.len());
@@ -437,6 +440,7 @@ fn distinct(ids: &Ids) -> (Ids, Vec<u32>) {
         Ids::Int(v) => {
             let mut map: HashMap<i64, u32> = HashMap::new();
             for (row, id) in v.iter().enumerate() {
+                crate::cancel::poll(row)?;
                 let next = map.len() as u32;
                 let k = *map.entry(*id).or_insert_with(|| {
                     first_rows.push(row);
@@ -448,6 +452,7 @@ fn distinct(ids: &Ids) -> (Ids, Vec<u32>) {
         Ids::Text(v) => {
             let mut map: HashMap<&str, u32> = HashMap::new();
             for (row, id) in v.iter().enumerate() {
+                crate::cancel::poll(row)?;
                 let next = map.len() as u32;
                 let k = *map.entry(id.as_str()).or_insert_with(|| {
                     first_rows.push(row);
@@ -457,7 +462,7 @@ fn distinct(ids: &Ids) -> (Ids, Vec<u32>) {
             }
         }
     }
-    (ids.take(&first_rows), of)
+    Ok((ids.take(&first_rows), of))
 }
 
 fn resolve(
@@ -470,6 +475,7 @@ fn resolve(
 ) -> Result<Vec<u32>> {
     (0..refs.len())
         .map(|row| {
+            crate::cancel::poll(row)?;
             index
                 .lookup(refs, row)
                 .map(|v| v as u32)

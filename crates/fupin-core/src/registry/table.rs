@@ -127,8 +127,10 @@ impl Table {
             .map(|c| &c.data)
     }
 
-    /// The column called `name`, or a [`Error::MissingColumn`].
+    /// The column called `name`, or a [`Error::MissingColumn`]. Every conversion of a column
+    /// starts here, so building a registry polls for cancellation (see [`crate::cancel`]) here.
     pub fn require(&self, name: &str) -> Result<&ColumnData> {
+        crate::cancel::check()?;
         self.get(name).ok_or_else(|| Error::MissingColumn {
             table: self.name.clone(),
             column: name.to_string(),

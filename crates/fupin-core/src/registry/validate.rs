@@ -71,7 +71,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
         (VILLAGES, "village_id", &v.id),
         ("counties", "county_id", &c.id),
     ] {
-        if let Some((row, first)) = ids.first_duplicate() {
+        if let Some((row, first)) = ids.try_first_duplicate()? {
             return Err(Error::DuplicateId {
                 table: table.into(),
                 column: column.into(),
@@ -93,6 +93,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
     };
     let mut village_people = vec![0u64; nv];
     for i in 0..n {
+        crate::cancel::poll(i)?;
         let village = h.village[i] as usize;
         if village >= nv {
             return Err(Error::UnknownReference {

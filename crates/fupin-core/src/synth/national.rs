@@ -269,6 +269,7 @@ impl SynthConfig {
             starts: &starts,
         };
         fill(ColumnsMut::new(&mut h, &mut ids), 0, &ctx);
+        crate::cancel::check()?;
         h.id = Ids::Int(ids);
 
         let people: Vec<u64> = (0..nv)
@@ -395,9 +396,13 @@ impl<'a> ColumnsMut<'a> {
 /// Households per sequential leaf of the parallel fill.
 const LEAF: usize = 16 * 1024;
 
-/// Fill rows `offset..offset + cols.len()`.
+/// Fill rows `offset..offset + cols.len()`. Leaves left once the run is cancelled (see
+/// [`crate::cancel`]) are skipped; the caller then returns [`crate::Error::Cancelled`].
 fn fill(cols: ColumnsMut<'_>, offset: usize, ctx: &Context<'_>) {
     let len = cols.len();
+    if crate::cancel::is_cancelled() {
+        return;
+    }
     if len > LEAF {
         let mid = len / 2;
         let (a, b) = cols.split_at(mid);

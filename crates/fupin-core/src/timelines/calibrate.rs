@@ -191,6 +191,7 @@ pub fn estimate_income_process(
     let mut draws: Vec<Vec<f64>> = Vec::new();
     let mut failed = 0u32;
     for b in 0..options.bootstrap {
+        crate::cancel::check()?;
         let mut rng = rng::stream(options.seed, &[BOOTSTRAP_KEY, u64::from(b)]);
         let mut mult = vec![0.0; g];
         for _ in 0..g {
