@@ -68,7 +68,7 @@ def exact_quota(total: int, poverty: list[Fraction], capacity: list[int] | None)
       capacity=st.one_of(st.none(), st.lists(st.integers(0, 15), min_size=8, max_size=8)))
 def test_allocate_quota_is_exact_hamilton(total: int, poverty: list, capacity: list | None) -> None:
     cap = None if capacity is None else capacity[: len(poverty)]
-    got = outcome(targeting.allocate_quota, total, poverty, cap)
+    got = guarded(targeting.allocate_quota, total, poverty, cap)
     feasible = (sum(cap) >= total) if cap is not None else (total == 0 or any(p > 0 for p in poverty))
     if not feasible:
         assert isinstance(got, Refused) and isinstance(got.error, fupin.ValidationError), got
@@ -79,13 +79,13 @@ def test_allocate_quota_is_exact_hamilton(total: int, poverty: list, capacity: l
                                   f"exact Hamilton {expected}"
 
 
-@fuzz(100, total=st.one_of(st.integers(-5, 5), st.sampled_from([2**63, 2**64, -(2**63), 2.5,
+@fuzz(100, shrink=False, total=st.one_of(st.integers(-5, 5), st.sampled_from([2**63, 2**64, -(2**63), 2.5,
                                                                  True, float("nan")])),
       poverty=st.lists(st.one_of(st.floats(0, 10), st.sampled_from([-1.0, float("nan"),
                                                                     float("inf"), 1e308])),
                        min_size=1, max_size=5))
 def test_allocate_quota_odd_arguments(total: Any, poverty: list) -> None:
-    got = outcome(targeting.allocate_quota, total, poverty)
+    got = guarded(targeting.allocate_quota, total, poverty)
     if isinstance(got, Refused):
         assert isinstance(got.error, fupin.ValidationError), got
         return

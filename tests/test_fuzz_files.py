@@ -264,7 +264,7 @@ def test_tampered_scenario_files(data: st.DataObject) -> None:
 # ---- income model ----------------------------------------------------------------------------
 
 
-@fuzz(120, data=st.data())
+@fuzz(80, data=st.data())
 def test_tampered_model_parameters(data: st.DataObject) -> None:
     model = fupin.IncomeModel()
     form = data.draw(st.sampled_from(["dict", "json", "toml"]), label="form")
@@ -320,7 +320,7 @@ RESULTS_FOCUS = ("years", "replications", "villages", "counties", "household_ids
                  "registry_households", "registry_people")
 
 
-@fuzz(150, data=st.data())
+@fuzz(100, data=st.data())
 def test_tampered_results_json(data: st.DataObject) -> None:
     original = base_results()
     doc, how = data.draw(mutated(json.loads(original.to_json()), focus=RESULTS_FOCUS))
@@ -340,7 +340,7 @@ def test_tampered_results_json(data: st.DataObject) -> None:
     assert fupin.Results.from_json(res.to_json()) == res
 
 
-@fuzz(40, data=st.data())
+@fuzz(15, data=st.data())
 def test_results_round_trip_and_merge_of_shards(data: st.DataObject) -> None:
     """Shards of whole villages, simulated and merged, equal the whole run; JSON is exact."""
     reg = registry()

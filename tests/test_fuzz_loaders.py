@@ -104,7 +104,7 @@ def check_registry_keeps(reg: fupin.Registry, frame: pd.DataFrame) -> None:
     check_finite(reg.registered_people, "registered_people")
 
 
-@fuzz(60, households=valid_households())
+@fuzz(30, households=valid_households())
 def test_valid_frames_load_exactly_from_every_kind(households: pd.DataFrame) -> None:
     registries = {}
     for kind, frame in kinds(households).items():
@@ -154,7 +154,7 @@ def one_cell(draw: st.DrawFn, cells: dict[str, list]) -> tuple[pd.DataFrame, str
     return frame, column, row + 1
 
 
-@fuzz(80, case=one_cell(BAD_CELLS))
+@fuzz(40, case=one_cell(BAD_CELLS))
 def test_a_bad_cell_is_named_by_every_kind(case: tuple[pd.DataFrame, str, int]) -> None:
     frame, column, row = case
     for kind, table in kinds(frame).items():
@@ -162,7 +162,7 @@ def test_a_bad_cell_is_named_by_every_kind(case: tuple[pd.DataFrame, str, int]) 
         check_cell_error(result, column, row)
 
 
-@fuzz(40, case=one_cell(EXTREME_CELLS))
+@fuzz(30, case=one_cell(EXTREME_CELLS))
 def test_an_extreme_cell_is_kept_or_named(case: tuple[pd.DataFrame, str, int]) -> None:
     frame, column, row = case
     for kind, table in kinds(frame).items():
@@ -173,7 +173,7 @@ def test_an_extreme_cell_is_kept_or_named(case: tuple[pd.DataFrame, str, int]) -
             check_registry_keeps(result, frame)
 
 
-@fuzz(40, households=valid_households(min_rows=2), data=st.data())
+@fuzz(25, households=valid_households(min_rows=2), data=st.data())
 def test_duplicate_id_names_the_second_row(households: pd.DataFrame, data: st.DataObject) -> None:
     first, second = sorted(data.draw(st.lists(st.integers(0, len(households) - 1), min_size=2,
                                               max_size=2, unique=True)))
@@ -253,7 +253,7 @@ def _row_in_range(result: Refused, n: int) -> None:
         assert 1 <= int(result.row) <= n, f"error names row {result.row} of {n}: {result.error}"
 
 
-@fuzz(300, households=arbitrary_households())
+@fuzz(150, households=arbitrary_households())
 def test_arbitrary_pandas_columns(households: pd.DataFrame) -> None:
     result = guarded(fupin.Registry.from_frame, households)
     if isinstance(result, Refused):
@@ -284,7 +284,7 @@ def _convert(frame: pd.DataFrame) -> dict[str, object]:
     return out
 
 
-@fuzz(150, households=arbitrary_households())
+@fuzz(70, households=arbitrary_households())
 def test_arbitrary_columns_same_outcome_from_polars_and_arrow(households: pd.DataFrame) -> None:
     expected = guarded(fupin.Registry.from_frame, households)
     for kind, table in _convert(households).items():

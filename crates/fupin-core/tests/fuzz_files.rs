@@ -66,7 +66,7 @@ fn run(
     scenarios: Vec<Scenario>,
     model: IncomeModel,
 ) -> Result<fupin_core::Result<Results>, String> {
-    guarded(20, move || {
+    guarded(10, move || {
         simulate(
             registry(),
             &scenarios,
@@ -147,7 +147,7 @@ fn check_scenario(s: Scenario, how: &str) {
     }
     let planned = {
         let s = s.clone();
-        guarded(20, move || {
+        guarded(10, move || {
             plan_scenario(registry(), &s, &IncomeModel::default(), &YEARS)
         })
     };
@@ -262,7 +262,7 @@ proptest! {
         };
         let doc = text;
         let Ok(res) = Results::from_json(&doc) else { return Ok(()) };
-        let checked = guarded(20, move || {
+        let checked = guarded(10, move || {
             let _ = res.summary();
             for s in 0..res.scenarios.len() {
                 let _ = res.village_exit_distribution(s);
