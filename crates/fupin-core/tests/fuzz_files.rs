@@ -181,10 +181,10 @@ proptest! {
         count("tampered_scenario_json");
         let mut doc = json_of(&scenarios()[which]);
         let how = apply(&mut doc, &[], &muts);
-        if let Ok(s) = serde_json::from_value::<Scenario>(doc) {
-            if s.validate().is_ok() {
-                check_scenario(s, &how);
-            }
+        if let Ok(s) = serde_json::from_value::<Scenario>(doc)
+            && s.validate().is_ok()
+        {
+            check_scenario(s, &how);
         }
     }
 
@@ -193,10 +193,10 @@ proptest! {
         count("tampered_scenario_toml");
         let text = toml::to_string(&scenarios()[which]).expect("toml");
         let edited = edit_text(&text, &edits);
-        if let Ok(s) = toml::from_str::<Scenario>(&edited) {
-            if s.validate().is_ok() {
-                check_scenario(s, &edited);
-            }
+        if let Ok(s) = toml::from_str::<Scenario>(&edited)
+            && s.validate().is_ok()
+        {
+            check_scenario(s, &edited);
         }
     }
 
@@ -246,23 +246,35 @@ proptest! {
     #[test]
     fn tampered_results(muts in mutations(), edits in edits(), text_edit in any::<bool>()) {
         count("tampered_results");
-        // Number tokens replaced (half of them among the indices, ids and sizes that precede the
-        // scenarios), or byte-level edits.
+        // Number tokens replaced (half of them in the group tables), or byte-level edits.
         let mut text = base_results().to_json().expect("to_json");
-        let header_end = text.find("\"scenarios\"");
+        // The group tables (villages, counties and the county index of each village).
+        let groups = text.find("\"villages\"").zip(text.find("\"household_ids\""));
         let how = if text_edit {
             text = edit_text(&text, &edits);
             format!("edits {edits:?}")
         } else {
             for &(choice, op, pick) in &muts {
-                let end = if op & 0x80 != 0 { header_end } else { None };
-                text = replace_number(&text, end, choice, pick);
+                let within = if op & 0x80 != 0 { groups } else { None };
+                text = replace_number(&text, within, choice, pick);
             }
             format!("numbers {muts:?}")
         };
         let doc = text;
         let Ok(res) = Results::from_json(&doc) else { return Ok(()) };
         let checked = guarded(10, move || {
+            // The invariants every consumer relies on: group tables of one length each, and
+            // every village in a known county.
+            let (v, c) = (&res.villages, &res.counties);
+            assert_eq!(v.population.len(), v.ids.len(), "village populations");
+            assert_eq!(v.county.len(), v.ids.len(), "village counties");
+            assert_eq!(c.population.len(), c.ids.len(), "county populations");
+            assert!(
+                v.county.iter().all(|&k| (k as usize) < c.ids.len()),
+                "a village's county index {:?} is past the {} counties",
+                v.county,
+                c.ids.len()
+            );
             let _ = res.summary();
             for s in 0..res.scenarios.len() {
                 let _ = res.village_exit_distribution(s);

@@ -32,18 +32,19 @@ pub fn config(cases: u32) -> Config {
 
 /// Counts one case of `test` when `FUPIN_FUZZ_COUNTS` names a file.
 pub fn count(test: &str) {
-    if let Ok(path) = std::env::var("FUPIN_FUZZ_COUNTS") {
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            let _ = writeln!(f, "{test}");
-        }
+    let Ok(path) = std::env::var("FUPIN_FUZZ_COUNTS") else {
+        return;
+    };
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{test}");
     }
 }
 
-/// Runs `f` on its own thread; `Err` names a panic (`FUZZ-PANIC`) or a call that did not return
+/// Runs `f` on its own thread; `Err` names a panic (`panicked: …`) or a call that did not return
 /// within `seconds` (`FUZZ-HANG`; the thread is abandoned).
 pub fn guarded<T: Send + 'static>(
     seconds: u64,
@@ -62,7 +63,7 @@ pub fn guarded<T: Send + 'static>(
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_string()))
                 .unwrap_or_default();
-            Err(format!("FUZZ-PANIC: {msg}"))
+            Err(format!("panicked: {msg}"))
         }
         Err(_) => Err(format!("FUZZ-HANG: no answer within {seconds} s")),
     }
@@ -259,10 +260,15 @@ pub fn edit_text(text: &str, edits: &[(u8, usize, usize)]) -> String {
     chars.into_iter().collect()
 }
 
-/// Replaces one number of a JSON text (`choice` picks it, among those before byte `end` when
-/// given) by an odd number token (`pick`); the text route keeps integers beyond `u64`, which
-/// `serde_json::Value` would turn into floats.
-pub fn replace_number(text: &str, end: Option<usize>, choice: usize, pick: usize) -> String {
+/// Replaces one number of a JSON text (`choice` picks it, among those within the byte range
+/// `within` when given) by an odd number token (`pick`); the text route keeps integers beyond
+/// `u64`, which `serde_json::Value` would turn into floats.
+pub fn replace_number(
+    text: &str,
+    within: Option<(usize, usize)>,
+    choice: usize,
+    pick: usize,
+) -> String {
     const ODD: &[&str] = &[
         "-1",
         "0",
@@ -287,7 +293,8 @@ pub fn replace_number(text: &str, end: Option<usize>, choice: usize, pick: usize
         "[]",
     ];
     let bytes = text.as_bytes();
-    let limit = end.unwrap_or(bytes.len()).min(bytes.len());
+    let (from, limit) = within.unwrap_or((0, bytes.len()));
+    let limit = limit.min(bytes.len());
     let mut spans = Vec::new();
     let mut i = 0;
     let mut in_string = false;
@@ -314,7 +321,9 @@ pub fn replace_number(text: &str, end: Option<usize>, choice: usize, pick: usize
             {
                 i += 1;
             }
-            spans.push((start, i));
+            if start >= from {
+                spans.push((start, i));
+            }
             continue;
         }
         i += 1;
