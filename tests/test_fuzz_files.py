@@ -245,7 +245,7 @@ def _check_scenarios_accepted(found: list) -> None:
         check_results(res)
 
 
-@fuzz(150, data=st.data())
+@fuzz(150, shrink=False, data=st.data())
 def test_tampered_scenario_files(data: st.DataObject) -> None:
     as_json = data.draw(st.booleans(), label="json")
     if as_json:
@@ -264,7 +264,7 @@ def test_tampered_scenario_files(data: st.DataObject) -> None:
 # ---- income model ----------------------------------------------------------------------------
 
 
-@fuzz(80, data=st.data())
+@fuzz(80, shrink=False, data=st.data())
 def test_tampered_model_parameters(data: st.DataObject) -> None:
     model = fupin.IncomeModel()
     form = data.draw(st.sampled_from(["dict", "json", "toml"]), label="form")

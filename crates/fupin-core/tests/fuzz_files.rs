@@ -174,7 +174,7 @@ fn check_scenario(s: Scenario, how: &str) {
 }
 
 proptest! {
-    #![proptest_config(config(150))]
+    #![proptest_config(files_config())]
 
     #[test]
     fn tampered_scenario_json(which in 0usize..3, muts in mutations()) {
@@ -227,7 +227,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(fupin_core_fuzz_plan_config())]
+    #![proptest_config(files_config())]
 
     #[test]
     fn tampered_plan(muts in mutations()) {
@@ -294,9 +294,9 @@ proptest! {
     }
 }
 
-/// Tampered plans may hang the run (each shrink step would wait for the watchdog again): few
-/// shrink steps.
-fn fupin_core_fuzz_plan_config() -> proptest::test_runner::Config {
+/// A tampered document may hang the run (each shrink step would wait for the watchdog again):
+/// few shrink steps.
+fn files_config() -> proptest::test_runner::Config {
     proptest::test_runner::Config {
         max_shrink_iters: 8,
         ..config(150)
