@@ -204,12 +204,13 @@ proptest! {
     fn tampered_model(as_toml in any::<bool>(), muts in mutations(), edits in edits()) {
         count("tampered_model");
         let model = IncomeModel::default();
-        let parsed = if as_toml {
-            IncomeModel::from_toml(&edit_text(&model.to_toml().expect("toml"), &edits))
+        let (parsed, how) = if as_toml {
+            let text = edit_text(&model.to_toml().expect("toml"), &edits);
+            (IncomeModel::from_toml(&text), text)
         } else {
             let mut doc = json_of(&model);
-            apply(&mut doc, &[], &muts);
-            IncomeModel::from_json(&doc.to_string())
+            let how = apply(&mut doc, &[], &muts);
+            (IncomeModel::from_json(&doc.to_string()), how)
         };
         if let Ok(m) = parsed {
             prop_assert_eq!(&IncomeModel::from_toml(&m.to_toml().expect("toml")).expect("back"), &m);
@@ -218,7 +219,7 @@ proptest! {
                 prop_assert!(m.line.at(y).is_finite());
             }
             match run(vec![Scenario::new("base")], m) {
-                Err(msg) => prop_assert!(false, "{}", msg),
+                Err(msg) => prop_assert!(false, "{} with a tampered model ({})", msg, how),
                 Ok(Ok(res)) => check_results(&res),
                 Ok(Err(_)) => {}
             }
