@@ -72,7 +72,7 @@ def panics(log: str, rust: bool) -> int:
     if rust:  # a panic raised in the library's own code, not a test's assertion
         return len(set(re.findall(r"panicked at crates/fupin-core/src/\S+", log)))
     return len({line.strip() for line in log.splitlines()
-                if "FUZZ-PANIC" in line or "PanicException:" in line})
+                if re.search(r"AssertionError: FUZZ-PANIC:|pyo3_runtime\.PanicException:", line)})
 
 
 def run(cmd: list[str], env: dict, timeout: float, log_path: Path) -> tuple[int, str, bool, float]:

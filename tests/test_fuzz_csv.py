@@ -145,7 +145,7 @@ def mutated_csv(draw: st.DrawFn) -> tuple[bytes, int, str | None, int | None]:
     return join(rows), n, column, row
 
 
-@fuzz(120, case=mutated_csv())
+@fuzz(100, case=mutated_csv())
 def test_mutated_csv_accepted_exactly_or_named(case) -> None:
     data, n, column, row = case
     tmp = scratch()
@@ -168,7 +168,7 @@ def test_mutated_csv_accepted_exactly_or_named(case) -> None:
         raise AssertionError(f"a harmless change (BOM, spaces, CRLF, quotes) was refused: {result}")
 
 
-@fuzz(120, data=st.binary(max_size=300))
+@fuzz(100, data=st.binary(max_size=300))
 def test_arbitrary_bytes(data: bytes) -> None:
     tmp = scratch()
     result = read(tmp, data)
@@ -182,7 +182,7 @@ def test_arbitrary_bytes(data: bytes) -> None:
 HEADER = b"household_id,village_id,size,income_per_capita\n"
 
 
-@fuzz(100, body=st.lists(st.lists(st.one_of(
+@fuzz(80, body=st.lists(st.lists(st.one_of(
     st.sampled_from(["1", "2", "007", "-1", "0", "1.5", "1e308", "nan", "inf", "true", "", " ",
                      "9223372036854775807", "9223372036854775808", "18446744073709551616",
                      "\"a,b\"", "\"", "贫困", "1_000"]),

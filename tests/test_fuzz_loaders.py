@@ -104,7 +104,7 @@ def check_registry_keeps(reg: fupin.Registry, frame: pd.DataFrame) -> None:
     check_finite(reg.registered_people, "registered_people")
 
 
-@fuzz(30, households=valid_households())
+@fuzz(25, households=valid_households())
 def test_valid_frames_load_exactly_from_every_kind(households: pd.DataFrame) -> None:
     registries = {}
     for kind, frame in kinds(households).items():
@@ -154,7 +154,7 @@ def one_cell(draw: st.DrawFn, cells: dict[str, list]) -> tuple[pd.DataFrame, str
     return frame, column, row + 1
 
 
-@fuzz(40, case=one_cell(BAD_CELLS))
+@fuzz(30, case=one_cell(BAD_CELLS))
 def test_a_bad_cell_is_named_by_every_kind(case: tuple[pd.DataFrame, str, int]) -> None:
     frame, column, row = case
     for kind, table in kinds(frame).items():
@@ -183,7 +183,7 @@ def test_duplicate_id_names_the_second_row(households: pd.DataFrame, data: st.Da
         check_cell_error(guarded(fupin.Registry.from_frame, table), "household_id", second + 1)
 
 
-@fuzz(40, households=valid_households(), data=st.data())
+@fuzz(30, households=valid_households(), data=st.data())
 def test_missing_or_misspelt_columns_are_named(households: pd.DataFrame,
                                                data: st.DataObject) -> None:
     households = households.copy()
@@ -253,7 +253,7 @@ def _row_in_range(result: Refused, n: int) -> None:
         assert 1 <= int(result.row) <= n, f"error names row {result.row} of {n}: {result.error}"
 
 
-@fuzz(150, households=arbitrary_households())
+@fuzz(100, households=arbitrary_households())
 def test_arbitrary_pandas_columns(households: pd.DataFrame) -> None:
     result = guarded(fupin.Registry.from_frame, households)
     if isinstance(result, Refused):
@@ -284,7 +284,7 @@ def _convert(frame: pd.DataFrame) -> dict[str, object]:
     return out
 
 
-@fuzz(70, households=arbitrary_households())
+@fuzz(50, households=arbitrary_households())
 def test_arbitrary_columns_same_outcome_from_polars_and_arrow(households: pd.DataFrame) -> None:
     expected = guarded(fupin.Registry.from_frame, households)
     for kind, table in _convert(households).items():
@@ -299,7 +299,7 @@ def test_arbitrary_columns_same_outcome_from_polars_and_arrow(households: pd.Dat
         assert result == expected, f"{kind} gives another registry than pandas"
 
 
-@fuzz(60, households=valid_households(), data=st.data())
+@fuzz(40, households=valid_households(), data=st.data())
 def test_villages_table_matches_ids_exactly(households: pd.DataFrame, data: st.DataObject) -> None:
     """Village ids match by value and type: text "010" is not integer 10."""
     villages = pd.DataFrame({"village_id": [1, 2, 3], "county_id": [1, 1, 2],
