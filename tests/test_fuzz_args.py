@@ -149,7 +149,13 @@ odd = st.sampled_from(ODD_INTS + ODD_OTHERS)
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+    """A whole number as fupin documents it (``fupin._args``): Python and NumPy integers and
+    whole-valued finite floats (``3.0`` is 3), never booleans, text or fractions."""
+    if isinstance(v, bool | np.bool_):
+        return False
+    if isinstance(v, int | np.integer):
+        return True
+    return isinstance(v, float | np.floating) and math.isfinite(v) and float(v).is_integer()
 
 
 @fuzz(150, shrink=False, which=st.sampled_from(["replications", "seed"]), value=odd)
@@ -229,8 +235,12 @@ def test_registry_select_rows(rows: Any) -> None:
     if isinstance(got, Refused):
         assert isinstance(got.error, fupin.ValidationError), got
         return
+    if isinstance(rows, np.ndarray) and rows.dtype == bool:
+        # A boolean mask of one value per household selects where it is true (documented).
+        assert len(rows) == reg.n_households, f"select(mask of {len(rows)}) accepted"
+        rows = np.flatnonzero(rows)
     values = list(np.asarray(rows).ravel()) if isinstance(rows, np.ndarray) else list(rows)
     assert all(_is_int(r) and 0 <= r < reg.n_households for r in values), (
         f"select({rows!r}) accepted")
     ids = reg.households()["household_id"].to_numpy()
-    assert got.households()["household_id"].tolist() == [ids[r] for r in values]
+    assert got.households()["household_id"].tolist() == [ids[int(r)] for r in values]

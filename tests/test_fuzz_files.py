@@ -145,7 +145,7 @@ def mutated(draw: st.DrawFn, document: Any, numbers_only: bool = False,
             current.append(copy.deepcopy(current[0]))
         else:
             op = "replace"
-            parent[key] = draw(st.sampled_from(ODD_VALUES))
+            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))  # never alias
         notes.append(f"{op} {'.'.join(map(str, path))}")
     return doc, "; ".join(notes)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,13 @@ def number(value: Any, name: str) -> float:
         return float(value)
     except (TypeError, ValueError, OverflowError):
         raise _invalid(name, value, "must be a number") from None
+
+
+def mapping(value: Any, name: str) -> dict[Any, Any]:
+    """``value`` as a ``dict`` if it is a mapping, else a ValidationError naming ``name``."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise _invalid(name, value, f"must be a table of year = value, got {type(value).__name__}")
 
 
 def integer(value: Any, name: str, lo: int, hi: int | None = None) -> int:

@@ -33,7 +33,12 @@ def _array(values: Any) -> np.ndarray:
         return values.to_numpy()
     if type(values).__module__.split(".")[0] == "polars":
         return values.to_numpy()
-    return np.asarray(values)
+    a = np.asarray(values)
+    if a.dtype.kind in "US" and not isinstance(values, np.ndarray):
+        # NumPy turns [0.0, "abc"] into text throughout; keep each element as given so an error
+        # names the cell that is text, not the first one.
+        return np.asarray(values, dtype=object)
+    return a
 
 
 def f64(values: Any, name: str) -> np.ndarray:

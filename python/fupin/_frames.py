@@ -136,7 +136,8 @@ def _arrow_column(column: Any) -> np.ndarray | list[str | None]:
             return np.asarray(
                 [np.nan if x is None else float(x) for x in column.to_pylist()], dtype=np.float64
             )
-        return _from_numpy(column.to_numpy())
+        # A RecordBatch's columns are Arrays, whose to_numpy copies booleans only when asked to.
+        return _from_numpy(column.to_numpy(zero_copy_only=False))
     return _from_objects(column.to_pylist())
 
 

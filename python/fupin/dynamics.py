@@ -29,13 +29,18 @@ def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict
     if isinstance(line, Mapping):
         if "schedule" in line:
             return {
-                "schedule": {_args.year_key(y, "line.schedule"): float(v)
-                             for y, v in dict(line["schedule"]).items()},
-                "growth_after": float(line.get("growth_after", 0.0)),
+                "schedule": {
+                    _args.year_key(y, "line.schedule"): _args.number(v, f"line.schedule.{y}")
+                    for y, v in _args.mapping(line["schedule"], "line.schedule").items()
+                },
+                "growth_after": _args.number(line.get("growth_after", 0.0), "line.growth_after"),
             }
-        return {"schedule": {_args.year_key(y, "line"): float(v) for y, v in line.items()},
-                "growth_after": 0.0}
-    return {"schedule": {str(_FIRST_LINE_YEAR): float(line)}, "growth_after": 0.0}
+        return {
+            "schedule": {_args.year_key(y, "line"): _args.number(v, f"line.{y}")
+                         for y, v in line.items()},
+            "growth_after": 0.0,
+        }
+    return {"schedule": {str(_FIRST_LINE_YEAR): _args.number(line, "line")}, "growth_after": 0.0}
 
 
 def _read(text_or_path: str | os.PathLike[str]) -> str:

@@ -215,8 +215,11 @@ proptest! {
         if let Ok(m) = parsed {
             prop_assert_eq!(&IncomeModel::from_toml(&m.to_toml().expect("toml")).expect("back"), &m);
             prop_assert_eq!(&IncomeModel::from_json(&m.to_json().expect("json")).expect("back"), &m);
+            // A tampered schedule may start after a year (then that year has no line: an error).
             for y in YEARS {
-                prop_assert!(m.line.at(y).is_finite());
+                if let Ok(v) = m.line.at(y) {
+                    prop_assert!(v.is_finite());
+                }
             }
             match run(vec![Scenario::new("base")], m) {
                 Err(msg) => prop_assert!(false, "{} with a tampered model ({})", msg, how),
