@@ -147,3 +147,19 @@ fn duplicate_ids_are_refused() {
     });
     assert_eq!(field, "results.villages.ids[1]");
 }
+
+#[test]
+fn village_populations_whose_total_overflows_are_refused() {
+    // Found by fuzz_files::tampered_results: the tables' population sum overflowed (a panic in a
+    // debug build, a wrapped total in release).
+    let (field, value) = refused(|r| {
+        r.villages.population[0] = u64::MAX - 3;
+    });
+    assert_eq!(field, "results.villages.population[1]");
+    assert!(!value.is_empty());
+    let mut r = results();
+    r.villages.population[0] = u64::MAX - 1_000_000;
+    r.villages.population[1..].fill(1);
+    let back = Results::from_json(&r.to_json().unwrap()).unwrap();
+    assert_eq!(back.population(), u64::MAX - 1_000_000 + 3);
+}

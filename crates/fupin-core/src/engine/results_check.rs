@@ -225,6 +225,17 @@ fn check_groups(field: &str, g: &Groups, counties: Option<usize>) -> Result<()> 
             format!("is not the index of one of the {nc} counties"),
         ));
     }
+    // Tables divide by the total population: it must be a count that fits.
+    let mut total: u64 = 0;
+    for (i, &p) in g.population.iter().enumerate() {
+        total = total.checked_add(p).ok_or_else(|| {
+            bad(
+                format!("{field}.population[{i}]"),
+                p,
+                "takes the total population past 2^64 − 1 people",
+            )
+        })?;
+    }
     if let Some(i) = g.threshold.iter().position(|t| !(0.0..=1.0).contains(t)) {
         return Err(bad(
             format!("{field}.threshold[{i}]"),

@@ -333,6 +333,20 @@ pub fn read_csv_from(reader: impl std::io::Read, name: &str, path: &Path) -> Res
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     for (k, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            // Its cells would belong to no column: refuse rather than drop them.
+            return Err(csv_error(
+                path,
+                1,
+                None,
+                Some(String::new()),
+                Some(String::new()),
+                format!(
+                    "header: field {} has no name (a stray separator?); name the column or remove it",
+                    k + 1
+                ),
+            ));
+        }
         if let Some(first) = headers[..k].iter().position(|o| o == h) {
             return Err(csv_error(
                 path,

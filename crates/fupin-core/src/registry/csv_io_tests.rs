@@ -117,6 +117,26 @@ fn a_duplicate_header_is_named_as_the_header() {
 }
 
 #[test]
+fn a_header_field_without_a_name_is_refused_not_dropped() {
+    // Found by the fuzz tests: a trailing comma in the header made a column of no name whose
+    // cells were dropped.
+    let e = read(b"a,b,\n1,2,3\n").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Csv {
+                line: 1,
+                row: None,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("header: field 3 has no name"), "{text}");
+}
+
+#[test]
 fn whole_numbers_beyond_64_bits_stay_exact_text() {
     let t = read(b"id,x\n9223372036854775808,1\n9223372036854775809,2\n-9223372036854775809,3\n")
         .unwrap();
