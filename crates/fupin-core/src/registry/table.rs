@@ -195,7 +195,14 @@ impl Table {
             Error::invalid_value(&self.name, name, row + 1, value, reason)
         };
         match data {
-            ColumnData::Int(v) => Ok(v.iter().map(|&x| x as f64).collect()),
+            ColumnData::Int(v) => v
+                .iter()
+                .enumerate()
+                .map(|(row, &x)| {
+                    exact_float(i128::from(x))
+                        .ok_or_else(|| err(row, x.to_string(), INEXACT_WHOLE_NUMBER))
+                })
+                .collect(),
             ColumnData::Bool(v) => Err(err(
                 0,
                 v.first().map_or_else(String::new, bool::to_string),
@@ -218,6 +225,11 @@ impl Table {
                 .enumerate()
                 .map(|(row, s)| {
                     let s = s.as_deref().unwrap_or("").trim();
+                    if let Some(whole) = whole_number_text(s) {
+                        return whole
+                            .and_then(exact_float)
+                            .ok_or_else(|| err(row, s.to_string(), INEXACT_WHOLE_NUMBER));
+                    }
                     match s.parse::<f64>() {
                         Ok(x) if x.is_finite() => Ok(x),
                         _ if s.is_empty() => Err(err(row, "(empty)".into(), "is missing")),
@@ -337,6 +349,28 @@ impl Table {
     }
 }
 
+/// Why a whole number is refused where a number is read: rounding it would change it silently.
+const INEXACT_WHOLE_NUMBER: &str = "is a whole number that a 64-bit float cannot hold exactly (it would be rounded); \
+     give it as a decimal number if rounding is intended";
+
+/// `x` as an `f64` when the float holds it exactly (every whole number up to 2^53, and larger
+/// ones that are multiples of the float's spacing there).
+fn exact_float(x: i128) -> Option<f64> {
+    let f = x as f64;
+    // `f` is finite; converting back saturates at i128's range, so a mismatch is an inexact value.
+    (f as i128 == x).then_some(f)
+}
+
+/// A text cell that is a whole number (optional sign, digits only): `Some(Some(value))`, or
+/// `Some(None)` when it does not fit in 128 bits; `None` for any other text.
+fn whole_number_text(s: &str) -> Option<Option<i128>> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.parse::<i128>().ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +384,49 @@ mod tests {
         assert_eq!(e.row(), Some(2));
         assert_eq!(e.column(), Some("income_per_capita"));
         assert!(e.to_string().contains("NaN"), "{e}");
+    }
+
+    #[test]
+    fn whole_numbers_a_float_cannot_hold_are_refused_not_rounded() {
+        // Found by the fuzz tests: a uint64 income 2^64 − 1 (crossing as exact text) and an
+        // int64 2^53 + 1 were read as the nearest floats.
+        for data in [
+            ColumnData::Text(vec![Some("1".into()), Some("18446744073709551615".into())]),
+            ColumnData::Int(vec![1, (1 << 53) + 1]),
+            ColumnData::Text(vec![Some("2".into()), Some("9".repeat(60))]),
+        ] {
+            let t = Table::new("households")
+                .with("income_per_capita", data)
+                .unwrap();
+            let e = t.numbers("income_per_capita").unwrap_err();
+            assert_eq!(
+                (e.column(), e.row()),
+                (Some("income_per_capita"), Some(2)),
+                "{e}"
+            );
+            assert!(e.to_string().contains("cannot hold exactly"), "{e}");
+        }
+        // Exactly representable whole numbers, large or not, and decimals are read as given.
+        let t = Table::new("households")
+            .with(
+                "income_per_capita",
+                ColumnData::Text(vec![
+                    Some("9007199254740992".into()),
+                    Some("18446744073709551616".into()),
+                    Some("2.5".into()),
+                    Some("-0".into()),
+                ]),
+            )
+            .unwrap();
+        assert_eq!(
+            t.numbers("income_per_capita").unwrap(),
+            vec![
+                9_007_199_254_740_992.0,
+                18_446_744_073_709_551_616.0,
+                2.5,
+                0.0
+            ]
+        );
     }
 
     #[test]
