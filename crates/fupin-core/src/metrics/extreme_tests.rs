@@ -172,3 +172,21 @@ fn no_nan_from_accepted_extremes() {
         }
     }
 }
+
+/// A subnormal weight beside a weight > 2: the weight scaling took it to 0, and GE(2) came out
+/// as −1/2 (every term of the log-form sum vanished). Found by `tests/fuzz_metrics.rs`.
+#[test]
+fn ge_keeps_a_huge_term_with_a_subnormal_weight() {
+    let (y1, y2) = (849_329.843_601_870_5, 1.010_639_768_602_313_6e260);
+    let (w1, w2) = (64.129_845_245_419, 5e-324);
+    let g = ge(&[y1, y2], 2.0, Some(&[w1, w2])).unwrap();
+    // By hand: w2·y2 ≈ 5e-64 is nothing beside w1·y1, so the mean is y1 (relative 1e-71), the
+    // first row's r² is 1 and GE(2) = (Σ w r² / W − 1)/2 = w2·(y2/y1)² / (2W), in logarithms.
+    let w = w1 + w2;
+    let ln_expected = w2.ln() + 2.0 * (y2.ln() - y1.ln()) - w.ln() - 2f64.ln();
+    assert!(g > 1e180, "{g}");
+    assert_close(g.ln(), ln_expected);
+    // And α = −1 (r^−1 of the first row is 1, of the second ≈ 0): the same weights, GE = 0.
+    let g = ge(&[y1, y2], -1.0, Some(&[w1, w2])).unwrap();
+    assert!((0.0..1e-12).contains(&g), "{g}");
+}

@@ -245,8 +245,16 @@ fn generalized_entropy(
                 }
                 acc[0].add(-w);
             } else {
-                // r^α − 1 without cancellation near r = 1.
-                acc[0].add(w * (alpha * ln_ratio(y)).exp_m1());
+                let x = alpha * ln_ratio(y);
+                if w.is_normal() {
+                    // r^α − 1 without cancellation near r = 1.
+                    acc[0].add(w * x.exp_m1());
+                } else {
+                    // A weight that the scaling took below the normal range (0 for a subnormal
+                    // weight beside weights > 2): w·r^α through logarithms, so a huge r^α keeps
+                    // its (possibly dominant) term.
+                    acc[0].add((x + sample.ln_weight(row0)).exp() - w);
+                }
             }
             Ok(())
         })?
@@ -267,8 +275,8 @@ fn generalized_entropy(
     }
 }
 
-/// GE(α) when some r^α overflows: S = Σ wᵢ rᵢ^α as e^m · Σ wᵢ e^(α ln rᵢ − m), m the largest
-/// exponent, and GE = (S/W − 1)/(α(α − 1)) evaluated in logarithms. Then S/W > 10^290 (a term
+/// GE(α) when some r^α overflows: S = Σ wᵢ rᵢ^α as e^m · Σ e^(α ln rᵢ + ln wᵢ − m), m the
+/// largest exponent, and GE = (S/W − 1)/(α(α − 1)) evaluated in logarithms. Then S/W > 10^290 (a term
 /// overflowed, and W is at most 4 per row), so the −1 is below rounding but kept.
 fn ge_of_overflowing_terms(
     sample: &Sample<'_>,
@@ -277,9 +285,11 @@ fn ge_of_overflowing_terms(
     ln_ratio: impl Fn(f64) -> f64,
 ) -> Result<f64> {
     // The rows are valid (the first pass checked them); zero incomes add 0 to S for α > 0.
-    let exponents = sample.incomes().iter().map(|&y| {
+    // Each exponent includes ln wᵢ (the scaled weight, finite even where it underflows), so a
+    // tiny weight on a huge r^α keeps its term.
+    let exponents = sample.incomes().iter().enumerate().map(|(row0, &y)| {
         if y > 0.0 {
-            alpha * ln_ratio(y)
+            alpha * ln_ratio(y) + sample.ln_weight(row0)
         } else {
             f64::NEG_INFINITY
         }
@@ -288,11 +298,9 @@ fn ge_of_overflowing_terms(
     if !m.is_finite() {
         return Err(no_finite_ge(alpha));
     }
-    let weight_scale = sample.weight_scale();
     let mut scaled = CompensatedSum::default();
-    for (row0, x) in exponents.enumerate() {
-        let w = sample.weights().map_or(1.0, |ws| ws[row0] * weight_scale);
-        scaled.add(w * (x - m).exp());
+    for x in exponents {
+        scaled.add((x - m).exp());
     }
     // ln |α(α − 1)| as a sum: the product itself overflows for |α| > 1.3e154.
     let ln_product = alpha.abs().ln() + (alpha - 1.0).abs().ln();

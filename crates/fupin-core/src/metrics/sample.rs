@@ -197,6 +197,13 @@ impl<'a> Sample<'a> {
         self.weight_scale
     }
 
+    /// The natural logarithm of the scaled weight of row `row0` (the weight [`Sample::fold`]
+    /// hands a kernel), finite even where the scaled weight itself underflows to 0.
+    pub(crate) fn ln_weight(&self, row0: usize) -> f64 {
+        self.weights
+            .map_or(0.0, |ws| ws[row0].ln() + self.weight_scale.ln())
+    }
+
     /// Number of rows.
     pub(crate) fn len(&self) -> usize {
         self.incomes.len()
