@@ -190,3 +190,28 @@ fn ge_keeps_a_huge_term_with_a_subnormal_weight() {
     let g = ge(&[y1, y2], -1.0, Some(&[w1, w2])).unwrap();
     assert!((0.0..1e-12).contains(&g), "{g}");
 }
+
+/// A subnormal weight on a large income beside a subnormal income: the income scaling took the
+/// subnormal income's digits and the weight scaling the weight (the mean lost its last 1e-8), so
+/// MLD came out −2.9e-9. Found by `tests/fuzz_metrics.rs` with 20,000 cases.
+#[test]
+fn mld_keeps_the_digits_of_subnormal_incomes_and_weights() {
+    let (y1, y2, w1, w2) = (
+        189_948.224_590_870_87,
+        1e-310,
+        5e-324,
+        93.184_022_434_035_41,
+    );
+    let got = mld(&[y1, y2], Some(&[w1, w2])).unwrap();
+    // By hand, on the inputs scaled by 2^1000 (incomes and weights; MLD is invariant to both),
+    // all normal numbers: μ = (w1·y1 + w2·y2)/W, and μ/y2 − 1 = w1·(y1 − y2)/(W·y2) exactly
+    // in algebra, so ln(μ/y2) = ln_1p of it without cancellation.
+    let c = pow2(1000);
+    let (y1, y2, w1, w2) = (y1 * c, y2 * c, w1 * c, w2 * c);
+    let w = w1 + w2;
+    let mu = (w1 * y1 + w2 * y2) / w;
+    let expected = (w1 * (mu / y1).ln() + w2 * (w1 * (y1 - y2) / (w * y2)).ln_1p()) / w;
+    assert!(expected > 0.0, "{expected}");
+    // MLD is a sum of terms of order 1 that cancel to 1e-10: absolute accuracy ~1e-16.
+    assert!((got - expected).abs() <= 1e-14, "{got} vs {expected}");
+}

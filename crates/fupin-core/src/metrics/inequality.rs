@@ -1,6 +1,6 @@
 //! Inequality indices: Gini and the generalized entropy family (Theil, mean log deviation).
 
-use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable};
+use super::sample::{CompensatedSum, Sample, mul_pow2, number_text, pairs_cancellable, split};
 use crate::cancel::sort_by;
 use crate::error::{Error, Result};
 
@@ -187,24 +187,28 @@ fn generalized_entropy(
     weights: Option<&[f64]>,
 ) -> Result<f64> {
     let sample = Sample::new(name, incomes, weights)?;
-    let income_scale = sample.income_scale();
-    let (total_weight, total_income) = sample.totals(income_scale)?;
-    if total_income == 0.0 {
+    // Validates every row; Σ w·y comes exponent by exponent, so the mean keeps its digits
+    // whatever the spread of the incomes and weights (a subnormal one included).
+    let (total_weight, _) = sample.totals(1.0)?;
+    let (income_sum, income_exp) = sample.income_total_pow2()?;
+    if income_sum == 0.0 {
         return Err(zero_mean(name, "the generalized entropy"));
     }
-    let mean_scaled = total_income / total_weight;
-    // The mean in the incomes' unit (≤ the largest income, so finite; exactly the plain mean for
-    // ordinary inputs) and its logarithm, finite even where the mean underflows to 0.
-    let mean = mean_scaled / income_scale;
-    let ln_mean = mean_scaled.ln() - income_scale.ln();
-    // ln(y / mean), through logarithms where the ratio leaves the normal range (y subnormal, or
-    // far from the mean).
+    // The mean = q · 2^E (≤ the largest income, so finite; exactly the plain mean for ordinary
+    // inputs), and its mantissa and exponent, exact even where it underflows.
+    let q = income_sum / total_weight;
+    let mean = mul_pow2(q, income_exp);
+    let (mean_m, mean_e) = split(q);
+    let mean_e = mean_e + income_exp;
+    // ln(y / mean): directly for ordinary numbers, else from mantissas and exponents (y or the
+    // mean subnormal, or the ratio outside the normal range).
     let ln_ratio = |y: f64| {
         let r = y / mean;
-        if r.is_normal() {
+        if mean.is_normal() && r.is_normal() {
             r.ln()
         } else {
-            y.ln() - ln_mean
+            let (m, e) = split(y);
+            (m / mean_m).ln() + f64::from(e - mean_e) * std::f64::consts::LN_2
         }
     };
     let zero_error = |row0: usize| {
@@ -221,18 +225,24 @@ fn generalized_entropy(
                 return Err(zero_error(row0));
             }
             let q = mean / y;
-            acc[0].add(w * if q.is_normal() { q.ln() } else { -ln_ratio(y) });
+            let ln_q = if mean.is_normal() && q.is_normal() {
+                q.ln()
+            } else {
+                -ln_ratio(y)
+            };
+            acc[0].add(w * ln_q);
             Ok(())
         })?
     } else if alpha == 1.0 {
-        sample.fold(|_, y, w, acc: &mut [CompensatedSum; 1]| {
+        sample.fold(|row0, y, w, acc: &mut [CompensatedSum; 1]| {
             if y > 0.0 {
                 let r = y / mean;
-                if r.is_normal() {
+                if mean.is_normal() && r.is_normal() && w.is_normal() {
                     acc[0].add(w * r * r.ln());
                 } else {
-                    // w·r from the scaled sums (it is at most the total weight).
-                    acc[0].add((w * (y * income_scale)) / mean_scaled * ln_ratio(y));
+                    // w·r in logarithms (it is at most the total weight).
+                    let ln_r = ln_ratio(y);
+                    acc[0].add((sample.ln_weight(row0) + ln_r).exp() * ln_r);
                 }
             }
             Ok(())
