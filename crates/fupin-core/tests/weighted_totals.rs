@@ -24,7 +24,7 @@ fn the_weight_that_takes_the_total_past_the_bound_is_named() {
     assert_eq!(e.column(), Some("weight"), "{e}");
     assert_eq!(e.row(), Some(5), "{e}");
     let reg = common::registry(2, 4, 1);
-    let expected = (2e307 / f64::from(reg.households().size[4])).to_string();
+    let expected = format!("{:?}", 2e307 / f64::from(reg.households().size[4]));
     assert_eq!(e.value(), Some(expected.as_str()), "{e}");
 }
 
@@ -43,7 +43,7 @@ fn one_household_with_weight_1e308_is_refused_not_infinite() {
     let e = Registry::new(h, reg.villages().clone(), reg.counties().clone()).unwrap_err();
     assert_eq!(
         (e.column(), e.row(), e.value()),
-        (Some("weight"), Some(1), Some(1e308f64.to_string().as_str())),
+        (Some("weight"), Some(1), Some("1e308")),
         "{e}"
     );
 }

@@ -176,7 +176,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             return bad(
                 "weight",
                 i,
-                weight.to_string(),
+                format!("{weight:?}"),
                 "takes the weighted number of people (Σ size × weight over the households up to \
                  this row) past 2^1023 ≈ 9.0e307: weighted totals would overflow",
             );

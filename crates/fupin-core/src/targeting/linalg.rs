@@ -21,8 +21,6 @@ pub const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 pub(crate) struct WlsSolution {
     /// Coefficients.
     pub beta: Array1<f64>,
-    /// `(XᵀWX)⁻¹`.
-    pub xtwx_inv: Array2<f64>,
     /// The powers of two `s_j` the columns were multiplied by (see [`wls`]).
     pub col_scale: Vec<f64>,
     /// `(X̃ᵀWX̃)⁻¹` of the equilibrated design `X̃ = X·diag(s)`: `(XᵀWX)⁻¹_ij = this_ij·s_i·s_j`,
@@ -101,23 +99,34 @@ pub(crate) fn wls(
     let qtb = b.slice(ndarray::s![..k]);
     let mut beta = r_inv.dot(&qtb);
     let xtwx_inv_scaled = r_inv.dot(&r_inv.t());
-    let mut xtwx_inv = xtwx_inv_scaled.clone();
-    // Undo the equilibration: β_j = β̃_j·s_j and (XᵀWX)⁻¹_ij = (X̃ᵀWX̃)⁻¹_ij·s_i·s_j.
+    // Undo the equilibration: β_j = β̃_j·s_j (and (XᵀWX)⁻¹_jj = (X̃ᵀWX̃)⁻¹_jj·s_j², checked).
     for j in 0..k {
         beta[j] *= col_scale[j];
-        for i in 0..k {
-            xtwx_inv[[i, j]] = xtwx_inv[[i, j]] * col_scale[i] * col_scale[j];
-        }
     }
-    if let Some(j) = (0..k).find(|&j| !(beta[j].is_finite() && xtwx_inv[[j, j]].is_finite())) {
+    let finite = |j: usize| {
+        beta[j].is_finite() && (xtwx_inv_scaled[[j, j]] * col_scale[j] * col_scale[j]).is_finite()
+    };
+    if let Some(j) = (0..k).find(|&j| !finite(j)) {
         return Err(out_of_range(names, j));
     }
     Ok(WlsSolution {
         beta,
-        xtwx_inv,
         col_scale,
         xtwx_inv_scaled,
     })
+}
+
+impl WlsSolution {
+    /// `(XᵀWX)⁻¹` of the design as given.
+    #[cfg(test)]
+    pub(crate) fn xtwx_inv(&self) -> Array2<f64> {
+        let s = &self.col_scale;
+        let mut m = self.xtwx_inv_scaled.clone();
+        for ((i, j), v) in m.indexed_iter_mut() {
+            *v = *v * s[i] * s[j];
+        }
+        m
+    }
 }
 
 fn norm(v: ArrayView1<f64>) -> f64 {
@@ -189,7 +198,7 @@ mod tests {
         let want = [[0.4, -0.2], [-0.2, 0.2]];
         for i in 0..2 {
             for j in 0..2 {
-                assert!((s.xtwx_inv[[i, j]] - want[i][j]).abs() < 1e-12);
+                assert!((s.xtwx_inv()[[i, j]] - want[i][j]).abs() < 1e-12);
             }
         }
     }
