@@ -147,3 +147,25 @@ fn duplicate_ids_are_refused() {
     });
     assert_eq!(field, "results.villages.ids[1]");
 }
+
+/// Village populations whose sum overflows a u64 (found by `scripts/fuzz.sh`, tampered_results):
+/// `Results::population` panicked with an add overflow (wrapped in release builds).
+#[test]
+fn populations_whose_total_overflows_are_refused() {
+    let (field, value) = refused(|r| {
+        r.villages.population[1] = u64::MAX - 5;
+    });
+    // Village 0 has at least 1 person, so the running total passes 2^64 − 1 at index 1.
+    assert_eq!(
+        (field.as_str(), value.as_str()),
+        (
+            "results.villages.population[1]",
+            (u64::MAX - 5).to_string().as_str()
+        )
+    );
+    let (field, _) = refused(|r| {
+        r.counties.population[0] = u64::MAX;
+        r.counties.population[1] = 1;
+    });
+    assert_eq!(field, "results.counties.population[1]");
+}

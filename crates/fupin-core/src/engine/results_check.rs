@@ -225,6 +225,20 @@ fn check_groups(field: &str, g: &Groups, counties: Option<usize>) -> Result<()> 
             format!("is not the index of one of the {nc} counties"),
         ));
     }
+    // Populations are summed (Results::population): the total must fit a u64.
+    let mut total = 0u64;
+    for (i, &p) in g.population.iter().enumerate() {
+        total = match total.checked_add(p) {
+            Some(t) => t,
+            None => {
+                return Err(bad(
+                    format!("{field}.population[{i}]"),
+                    p,
+                    "takes the total population past 2^64 − 1 people",
+                ));
+            }
+        };
+    }
     if let Some(i) = g.threshold.iter().position(|t| !(0.0..=1.0).contains(t)) {
         return Err(bad(
             format!("{field}.threshold[{i}]"),
