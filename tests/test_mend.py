@@ -58,7 +58,7 @@ def pmt_frame(land):
 def test_a_numerically_singular_proxy_is_refused_naming_it():
     frame = pmt_frame([0, 0, 0, 0, 1.1372312114029199e-287])
     with pytest.raises((fupin.ValidationError, fupin.NumericalError)) as info:
-        fupin.ProxyMeansTest.fit(frame, target="income", proxies=["land"])
+        fupin.targeting.ProxyMeansTest.fit(frame, target="income", proxies=["land"])
     assert "land" in str(info.value)
 
 
@@ -69,8 +69,8 @@ def test_a_proxy_in_huge_units_fits_like_the_same_proxy_in_small_units():
     income = np.exp([1.0, 3.5, 5.0, 6.5, 9.0, 10.5])
     small = pd.DataFrame({"income": income, "size": [1] * 6, "land": land, "region": ["a"] * 6})
     huge = small.assign(land=land * 1e160)
-    a = fupin.ProxyMeansTest.fit(small, target="income", proxies=["land"])
-    b = fupin.ProxyMeansTest.fit(huge, target="income", proxies=["land"])
+    a = fupin.targeting.ProxyMeansTest.fit(small, target="income", proxies=["land"])
+    b = fupin.targeting.ProxyMeansTest.fit(huge, target="income", proxies=["land"])
     pa, pb = np.asarray(a.predict(small)), np.asarray(b.predict(huge))
     assert np.all(np.isfinite(pb))
     np.testing.assert_allclose(pb, pa, rtol=1e-12)

@@ -172,7 +172,7 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             );
         }
         weighted_people += f64::from(h.size[i]) * weight;
-        if !(weighted_people <= MAX_WEIGHTED_PEOPLE) {
+        if weighted_people > MAX_WEIGHTED_PEOPLE {
             return bad(
                 "weight",
                 i,
