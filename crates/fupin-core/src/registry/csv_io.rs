@@ -333,6 +333,21 @@ pub fn read_csv_from(reader: impl std::io::Read, name: &str, path: &Path) -> Res
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     for (k, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            // A column without a name cannot be read or reported by name: refuse it rather than
+            // ignore its cells.
+            return Err(csv_error(
+                path,
+                1,
+                None,
+                None,
+                Some(String::new()),
+                format!(
+                    "header: field {} has no column name (name it or remove it)",
+                    k + 1
+                ),
+            ));
+        }
         if let Some(first) = headers[..k].iter().position(|o| o == h) {
             return Err(csv_error(
                 path,
