@@ -180,6 +180,27 @@ pub fn mld(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     generalized_entropy("mld", incomes, 0.0, weights)
 }
 
+/// Total (scaled) weight and the weighted mean μ of a sample, with μ's mantissa in [1, 2) and its
+/// exponent (μ = m · 2^e exactly, even where μ itself underflows). Validates every row; Σ w·y
+/// comes exponent by exponent, so the mean keeps its digits whatever the spread of the incomes
+/// and weights (a subnormal one included). μ is ≤ the largest income, so finite, and exactly the
+/// plain mean for ordinary inputs.
+fn weighted_mean(sample: &Sample<'_>) -> Result<(f64, f64, f64, i32)> {
+    let (total_weight, _) = sample.totals(1.0)?;
+    let (income_sum, income_exp) = sample.income_total_pow2()?;
+    if income_sum == 0.0 {
+        return Err(zero_mean(sample.name(), "the generalized entropy"));
+    }
+    let q = income_sum / total_weight;
+    let (mean_m, mean_e) = split(q);
+    Ok((
+        total_weight,
+        mul_pow2(q, income_exp),
+        mean_m,
+        mean_e + income_exp,
+    ))
+}
+
 fn generalized_entropy(
     name: &'static str,
     incomes: &[f64],
@@ -187,19 +208,7 @@ fn generalized_entropy(
     weights: Option<&[f64]>,
 ) -> Result<f64> {
     let sample = Sample::new(name, incomes, weights)?;
-    // Validates every row; Σ w·y comes exponent by exponent, so the mean keeps its digits
-    // whatever the spread of the incomes and weights (a subnormal one included).
-    let (total_weight, _) = sample.totals(1.0)?;
-    let (income_sum, income_exp) = sample.income_total_pow2()?;
-    if income_sum == 0.0 {
-        return Err(zero_mean(name, "the generalized entropy"));
-    }
-    // The mean = q · 2^E (≤ the largest income, so finite; exactly the plain mean for ordinary
-    // inputs), and its mantissa and exponent, exact even where it underflows.
-    let q = income_sum / total_weight;
-    let mean = mul_pow2(q, income_exp);
-    let (mean_m, mean_e) = split(q);
-    let mean_e = mean_e + income_exp;
+    let (total_weight, mean, mean_m, mean_e) = weighted_mean(&sample)?;
     // ln(y / mean): directly for ordinary numbers, else from mantissas and exponents (y or the
     // mean subnormal, or the ratio outside the normal range).
     let ln_ratio = |y: f64| {
