@@ -215,3 +215,16 @@ fn mld_keeps_the_digits_of_subnormal_incomes_and_weights() {
     // MLD is a sum of terms of order 1 that cancel to 1e-10: absolute accuracy ~1e-16.
     assert!((got - expected).abs() <= 1e-14, "{got} vs {expected}");
 }
+
+/// The only positive income on a subnormal weight beside a weight > 2: the weight scaling left
+/// the products w·y subnormal with a few digits, and the Gini came out 1.019 (found by
+/// `tests/fuzz_metrics.rs`, seed 99, 20,000 cases).
+#[test]
+fn gini_of_income_held_by_a_subnormal_weight_is_within_one() {
+    let (w1, w2) = (70.382_711_104_000_18, 1e-320);
+    let g = gini(&[0.0, 214_768.030_374_116_12], Some(&[w1, w2])).unwrap();
+    // By hand: one group holds everything; Gini = 1 − w2/W (the population share of the holder),
+    // which is 1 − 1.4e-322, i.e. 1 in f64.
+    assert_close(g, 1.0 - w2 / (w1 + w2));
+    assert!(g <= 1.0, "{g}");
+}

@@ -52,10 +52,29 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
             incomes,
             ws,
             income_scale,
-            sample.weight_scale(),
+            gini_weight_scale(&sample, income_scale)?,
         )?)?,
     };
     result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
+}
+
+/// The power of two `c` the Gini multiplies the weights by: one that brings the weighted income
+/// total Σ w·y (incomes times `income_scale`) to about 1 where the total weight allows (Σ w·c at
+/// most 2^1020). Scaling the largest weight to 1 instead left the products w·y of a subnormal
+/// weight subnormal, with only a few digits, when they held most of the income (a Gini of 1.019).
+/// A power of two: exact, so ordinary inputs give the same result as unscaled weights.
+fn gini_weight_scale(sample: &Sample<'_>, income_scale: f64) -> Result<f64> {
+    let ws_exp = split(sample.weight_scale()).1;
+    let (total_weight, _) = sample.totals(1.0)?;
+    let (income_sum, income_exp) = sample.income_total_pow2()?;
+    if income_sum == 0.0 {
+        return Ok(sample.weight_scale());
+    }
+    // Exponents of Σ w·y (y scaled) and Σ w, for the weights as given.
+    let e_income = split(income_sum).1 + income_exp - ws_exp + split(income_scale).1;
+    let e_weight = split(total_weight).1 - ws_exp;
+    let k = (-e_income).min(1020 - e_weight).clamp(-1022, 1023);
+    Ok(mul_pow2(1.0, k))
 }
 
 /// Gini of validated `(income, weight)` rows; `None` when the income total is 0. The caller scales
