@@ -33,7 +33,7 @@ class Registry:
     ``head_education_years`` 6
     ``causes``             the primary cause alone, else none (codes separated by ``;``)
     ``primary_cause``      the first listed cause in code order
-    ``weight``             1.0 (survey weight, > 0)
+    ``weight``             1.0 (survey weight, > 0; Σ size × weight at most 2^1023 ≈ 9e307)
     ``registered``         True (registered poor household)
     ===================== ====================================================================
 

@@ -148,18 +148,24 @@ fn duplicate_ids_are_refused() {
     assert_eq!(field, "results.villages.ids[1]");
 }
 
+/// Village populations whose sum overflows a u64 (found by `scripts/fuzz.sh`, tampered_results):
+/// `Results::population` panicked with an add overflow (wrapped in release builds).
 #[test]
-fn village_populations_whose_total_overflows_are_refused() {
-    // Found by fuzz_files::tampered_results: the tables' population sum overflowed (a panic in a
-    // debug build, a wrapped total in release).
+fn populations_whose_total_overflows_are_refused() {
     let (field, value) = refused(|r| {
-        r.villages.population[0] = u64::MAX - 3;
+        r.villages.population[1] = u64::MAX - 5;
     });
-    assert_eq!(field, "results.villages.population[1]");
-    assert!(!value.is_empty());
-    let mut r = results();
-    r.villages.population[0] = u64::MAX - 1_000_000;
-    r.villages.population[1..].fill(1);
-    let back = Results::from_json(&r.to_json().unwrap()).unwrap();
-    assert_eq!(back.population(), u64::MAX - 1_000_000 + 3);
+    // Village 0 has at least 1 person, so the running total passes 2^64 − 1 at index 1.
+    assert_eq!(
+        (field.as_str(), value.as_str()),
+        (
+            "results.villages.population[1]",
+            (u64::MAX - 5).to_string().as_str()
+        )
+    );
+    let (field, _) = refused(|r| {
+        r.counties.population[0] = u64::MAX;
+        r.counties.population[1] = 1;
+    });
+    assert_eq!(field, "results.counties.population[1]");
 }

@@ -7,14 +7,6 @@ use super::results::{Groups, Results, ScenarioResults};
 use crate::error::{Error, Result};
 use crate::registry::Ids;
 
-fn bad(
-    field: impl Into<String>,
-    value: impl std::fmt::Display,
-    reason: impl Into<String>,
-) -> Error {
-    Error::invalid_parameter(field, value, reason)
-}
-
 impl Results {
     /// Indices, ids, counts and settings are consistent (see the module docs). Lengths are checked
     /// first by `check_shapes`.
@@ -32,12 +24,16 @@ impl Results {
             ("results.registry_people", self.registry_people),
         ] {
             if v < 0 {
-                return Err(bad(field, v, "is a count of weight units and must be ≥ 0"));
+                return Err(Error::invalid_parameter(
+                    field,
+                    v,
+                    "is a count of weight units and must be ≥ 0",
+                ));
             }
         }
         for (i, sc) in self.scenarios.iter().enumerate() {
             if self.scenarios[..i].iter().any(|o| o.name == sc.name) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     "results.scenarios.name",
                     format!("{:?}", sc.name),
                     "is used by two scenarios",
@@ -50,14 +46,14 @@ impl Results {
 
     fn check_settings(&self) -> Result<()> {
         if self.scenarios.is_empty() {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "results.scenarios",
                 "[]",
                 "must hold at least one scenario",
             ));
         }
         if !(1..=MAX_REPLICATIONS).contains(&self.replications) {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "results.replications",
                 self.replications,
                 format!("must be between 1 and {MAX_REPLICATIONS}"),
@@ -65,7 +61,7 @@ impl Results {
         }
         let t_n = self.years.len();
         if t_n == 0 || t_n > MAX_YEARS as usize {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "results.years",
                 format!("{t_n} years"),
                 format!("must hold 1 to {MAX_YEARS} years"),
@@ -76,7 +72,7 @@ impl Results {
             .windows(2)
             .position(|w| w[0].checked_add(1) != Some(w[1]))
         {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("results.years[{}]", w + 1),
                 self.years[w + 1],
                 format!("must follow {} (consecutive calendar years)", self.years[w]),
@@ -95,7 +91,7 @@ impl Results {
             let total: u64 = row.iter().map(|&x| u64::from(x)).sum();
             let want = if n > 0 { u64::from(reps) } else { 0 };
             if total != want {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     format!("results.{name}.village_exit[{v}]"),
                     format!("{total} replicates"),
                     format!(
@@ -109,7 +105,7 @@ impl Results {
             for (i, row) in h.first_exit.chunks(t_n.max(1)).enumerate() {
                 let total: u64 = row.iter().map(|&x| u64::from(x)).sum();
                 if total > u64::from(reps) {
-                    return Err(bad(
+                    return Err(Error::invalid_parameter(
                         format!("results.{name}.households.first_exit[{i}]"),
                         format!("{total} replicates"),
                         format!("counts more first exits than the {reps} replicates"),
@@ -117,7 +113,7 @@ impl Results {
                 }
             }
             if let Some(i) = h.returned.iter().position(|&x| u32::from(x) > reps) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     format!("results.{name}.households.returned[{i}]"),
                     h.returned[i],
                     format!("exceeds the {reps} replicates"),
@@ -127,7 +123,7 @@ impl Results {
         if let Some(p) = &sc.paths
             && let Some(i) = p.income.iter().position(|x| !(x.is_finite() && *x >= 0.0))
         {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("results.{name}.paths.income[{i}]"),
                 p.income[i],
                 "must be a finite income ≥ 0",
@@ -141,7 +137,7 @@ impl Results {
 fn check_counts(sc: &ScenarioResults) -> Result<()> {
     let name = &sc.name;
     let negative = |field: &str, i: usize, v: i128| {
-        bad(
+        Error::invalid_parameter(
             format!("results.{name}.{field}[{i}]"),
             v,
             "is a count or sum of money and must be ≥ 0",
@@ -209,7 +205,7 @@ fn check_groups(field: &str, g: &Groups, counties: Option<usize>) -> Result<()> 
         ("county", g.county.len(), county_len),
     ] {
         if len != want {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("{field}.{part}"),
                 format!("{len} values"),
                 format!("should have {want}, one per id"),
@@ -219,25 +215,28 @@ fn check_groups(field: &str, g: &Groups, counties: Option<usize>) -> Result<()> 
     if let Some(nc) = counties
         && let Some(v) = g.county.iter().position(|&c| c as usize >= nc)
     {
-        return Err(bad(
+        return Err(Error::invalid_parameter(
             format!("{field}.county[{v}]"),
             g.county[v],
             format!("is not the index of one of the {nc} counties"),
         ));
     }
-    // Tables divide by the total population: it must be a count that fits.
-    let mut total: u64 = 0;
+    // Populations are summed (Results::population): the total must fit a u64.
+    let mut total = 0u64;
     for (i, &p) in g.population.iter().enumerate() {
-        total = total.checked_add(p).ok_or_else(|| {
-            bad(
-                format!("{field}.population[{i}]"),
-                p,
-                "takes the total population past 2^64 − 1 people",
-            )
-        })?;
+        total = match total.checked_add(p) {
+            Some(t) => t,
+            None => {
+                return Err(Error::invalid_parameter(
+                    format!("{field}.population[{i}]"),
+                    p,
+                    "takes the total population past 2^64 − 1 people",
+                ));
+            }
+        };
     }
     if let Some(i) = g.threshold.iter().position(|t| !(0.0..=1.0).contains(t)) {
-        return Err(bad(
+        return Err(Error::invalid_parameter(
             format!("{field}.threshold[{i}]"),
             g.threshold[i],
             "must be an incidence threshold in [0, 1]",
@@ -249,7 +248,7 @@ fn check_groups(field: &str, g: &Groups, counties: Option<usize>) -> Result<()> 
 fn check_unique(field: &str, ids: &Ids) -> Result<()> {
     match ids.first_duplicate() {
         None => Ok(()),
-        Some((row, _)) => Err(bad(
+        Some((row, _)) => Err(Error::invalid_parameter(
             format!("{field}[{row}]"),
             ids.display(row),
             "appears twice: ids must be unique",

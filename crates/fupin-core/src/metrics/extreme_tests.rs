@@ -172,3 +172,59 @@ fn no_nan_from_accepted_extremes() {
         }
     }
 }
+
+/// A subnormal weight beside a weight > 2: the weight scaling took it to 0, and GE(2) came out
+/// as −1/2 (every term of the log-form sum vanished). Found by `tests/fuzz_metrics.rs`.
+#[test]
+fn ge_keeps_a_huge_term_with_a_subnormal_weight() {
+    let (y1, y2) = (849_329.843_601_870_5, 1.010_639_768_602_313_6e260);
+    let (w1, w2) = (64.129_845_245_419, 5e-324);
+    let g = ge(&[y1, y2], 2.0, Some(&[w1, w2])).unwrap();
+    // By hand: w2·y2 ≈ 5e-64 is nothing beside w1·y1, so the mean is y1 (relative 1e-71), the
+    // first row's r² is 1 and GE(2) = (Σ w r² / W − 1)/2 = w2·(y2/y1)² / (2W), in logarithms.
+    let w = w1 + w2;
+    let ln_expected = w2.ln() + 2.0 * (y2.ln() - y1.ln()) - w.ln() - 2f64.ln();
+    assert!(g > 1e180, "{g}");
+    assert_close(g.ln(), ln_expected);
+    // And α = −1 (r^−1 of the first row is 1, of the second ≈ 0): the same weights, GE = 0.
+    let g = ge(&[y1, y2], -1.0, Some(&[w1, w2])).unwrap();
+    assert!((0.0..1e-12).contains(&g), "{g}");
+}
+
+/// A subnormal weight on a large income beside a subnormal income: the income scaling took the
+/// subnormal income's digits and the weight scaling the weight (the mean lost its last 1e-8), so
+/// MLD came out −2.9e-9. Found by `tests/fuzz_metrics.rs` with 20,000 cases.
+#[test]
+fn mld_keeps_the_digits_of_subnormal_incomes_and_weights() {
+    let (y1, y2, w1, w2) = (
+        189_948.224_590_870_87,
+        1e-310,
+        5e-324,
+        93.184_022_434_035_41,
+    );
+    let got = mld(&[y1, y2], Some(&[w1, w2])).unwrap();
+    // By hand, on the inputs scaled by 2^1000 (incomes and weights; MLD is invariant to both),
+    // all normal numbers: μ = (w1·y1 + w2·y2)/W, and μ/y2 − 1 = w1·(y1 − y2)/(W·y2) exactly
+    // in algebra, so ln(μ/y2) = ln_1p of it without cancellation.
+    let c = pow2(1000);
+    let (y1, y2, w1, w2) = (y1 * c, y2 * c, w1 * c, w2 * c);
+    let w = w1 + w2;
+    let mu = (w1 * y1 + w2 * y2) / w;
+    let expected = (w1 * (mu / y1).ln() + w2 * (w1 * (y1 - y2) / (w * y2)).ln_1p()) / w;
+    assert!(expected > 0.0, "{expected}");
+    // MLD is a sum of terms of order 1 that cancel to 1e-10: absolute accuracy ~1e-16.
+    assert!((got - expected).abs() <= 1e-14, "{got} vs {expected}");
+}
+
+/// The only positive income on a subnormal weight beside a weight > 2: the weight scaling left
+/// the products w·y subnormal with a few digits, and the Gini came out 1.019 (found by
+/// `tests/fuzz_metrics.rs`, seed 99, 20,000 cases).
+#[test]
+fn gini_of_income_held_by_a_subnormal_weight_is_within_one() {
+    let (w1, w2) = (70.382_711_104_000_18, 1e-320);
+    let g = gini(&[0.0, 214_768.030_374_116_12], Some(&[w1, w2])).unwrap();
+    // By hand: one group holds everything; Gini = 1 − w2/W (the population share of the holder),
+    // which is 1 − 1.4e-322, i.e. 1 in f64.
+    assert_close(g, 1.0 - w2 / (w1 + w2));
+    assert!(g <= 1.0, "{g}");
+}

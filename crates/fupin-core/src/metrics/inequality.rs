@@ -1,6 +1,6 @@
 //! Inequality indices: Gini and the generalized entropy family (Theil, mean log deviation).
 
-use super::sample::{CompensatedSum, Sample, number_text, pairs_cancellable};
+use super::sample::{CompensatedSum, Sample, mul_pow2, number_text, pairs_cancellable, split};
 use crate::cancel::sort_by;
 use crate::error::{Error, Result};
 
@@ -52,10 +52,29 @@ pub fn gini(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
             incomes,
             ws,
             income_scale,
-            sample.weight_scale(),
+            gini_weight_scale(&sample, income_scale)?,
         )?)?,
     };
     result.ok_or_else(|| zero_mean(sample.name(), "the Gini coefficient"))
+}
+
+/// The power of two `c` the Gini multiplies the weights by: one that brings the weighted income
+/// total Σ w·y (incomes times `income_scale`) to about 1 where the total weight allows (Σ w·c at
+/// most 2^1020). Scaling the largest weight to 1 instead left the products w·y of a subnormal
+/// weight subnormal, with only a few digits, when they held most of the income (a Gini of 1.019).
+/// A power of two: exact, so ordinary inputs give the same result as unscaled weights.
+fn gini_weight_scale(sample: &Sample<'_>, income_scale: f64) -> Result<f64> {
+    let ws_exp = split(sample.weight_scale()).1;
+    let (total_weight, _) = sample.totals(1.0)?;
+    let (income_sum, income_exp) = sample.income_total_pow2()?;
+    if income_sum == 0.0 {
+        return Ok(sample.weight_scale());
+    }
+    // Exponents of Σ w·y (y scaled) and Σ w, for the weights as given.
+    let e_income = split(income_sum).1 + income_exp - ws_exp + split(income_scale).1;
+    let e_weight = split(total_weight).1 - ws_exp;
+    let k = (-e_income).min(1020 - e_weight).clamp(-1022, 1023);
+    Ok(mul_pow2(1.0, k))
 }
 
 /// Gini of validated `(income, weight)` rows; `None` when the income total is 0. The caller scales
@@ -180,6 +199,27 @@ pub fn mld(incomes: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     generalized_entropy("mld", incomes, 0.0, weights)
 }
 
+/// Total (scaled) weight and the weighted mean μ of a sample, with μ's mantissa in [1, 2) and its
+/// exponent (μ = m · 2^e exactly, even where μ itself underflows). Validates every row; Σ w·y
+/// comes exponent by exponent, so the mean keeps its digits whatever the spread of the incomes
+/// and weights (a subnormal one included). μ is ≤ the largest income, so finite, and exactly the
+/// plain mean for ordinary inputs.
+fn weighted_mean(sample: &Sample<'_>) -> Result<(f64, f64, f64, i32)> {
+    let (total_weight, _) = sample.totals(1.0)?;
+    let (income_sum, income_exp) = sample.income_total_pow2()?;
+    if income_sum == 0.0 {
+        return Err(zero_mean(sample.name(), "the generalized entropy"));
+    }
+    let q = income_sum / total_weight;
+    let (mean_m, mean_e) = split(q);
+    Ok((
+        total_weight,
+        mul_pow2(q, income_exp),
+        mean_m,
+        mean_e + income_exp,
+    ))
+}
+
 fn generalized_entropy(
     name: &'static str,
     incomes: &[f64],
@@ -187,24 +227,16 @@ fn generalized_entropy(
     weights: Option<&[f64]>,
 ) -> Result<f64> {
     let sample = Sample::new(name, incomes, weights)?;
-    let income_scale = sample.income_scale();
-    let (total_weight, total_income) = sample.totals(income_scale)?;
-    if total_income == 0.0 {
-        return Err(zero_mean(name, "the generalized entropy"));
-    }
-    let mean_scaled = total_income / total_weight;
-    // The mean in the incomes' unit (≤ the largest income, so finite; exactly the plain mean for
-    // ordinary inputs) and its logarithm, finite even where the mean underflows to 0.
-    let mean = mean_scaled / income_scale;
-    let ln_mean = mean_scaled.ln() - income_scale.ln();
-    // ln(y / mean), through logarithms where the ratio leaves the normal range (y subnormal, or
-    // far from the mean).
+    let (total_weight, mean, mean_m, mean_e) = weighted_mean(&sample)?;
+    // ln(y / mean): directly for ordinary numbers, else from mantissas and exponents (y or the
+    // mean subnormal, or the ratio outside the normal range).
     let ln_ratio = |y: f64| {
         let r = y / mean;
-        if r.is_normal() {
+        if mean.is_normal() && r.is_normal() {
             r.ln()
         } else {
-            y.ln() - ln_mean
+            let (m, e) = split(y);
+            (m / mean_m).ln() + f64::from(e - mean_e) * std::f64::consts::LN_2
         }
     };
     let zero_error = |row0: usize| {
@@ -221,18 +253,24 @@ fn generalized_entropy(
                 return Err(zero_error(row0));
             }
             let q = mean / y;
-            acc[0].add(w * if q.is_normal() { q.ln() } else { -ln_ratio(y) });
+            let ln_q = if mean.is_normal() && q.is_normal() {
+                q.ln()
+            } else {
+                -ln_ratio(y)
+            };
+            acc[0].add(w * ln_q);
             Ok(())
         })?
     } else if alpha == 1.0 {
-        sample.fold(|_, y, w, acc: &mut [CompensatedSum; 1]| {
+        sample.fold(|row0, y, w, acc: &mut [CompensatedSum; 1]| {
             if y > 0.0 {
                 let r = y / mean;
-                if r.is_normal() {
+                if mean.is_normal() && r.is_normal() && w.is_normal() {
                     acc[0].add(w * r * r.ln());
                 } else {
-                    // w·r from the scaled sums (it is at most the total weight).
-                    acc[0].add((w * (y * income_scale)) / mean_scaled * ln_ratio(y));
+                    // w·r in logarithms (it is at most the total weight).
+                    let ln_r = ln_ratio(y);
+                    acc[0].add((sample.ln_weight(row0) + ln_r).exp() * ln_r);
                 }
             }
             Ok(())
@@ -245,8 +283,16 @@ fn generalized_entropy(
                 }
                 acc[0].add(-w);
             } else {
-                // r^α − 1 without cancellation near r = 1.
-                acc[0].add(w * (alpha * ln_ratio(y)).exp_m1());
+                let x = alpha * ln_ratio(y);
+                if w.is_normal() {
+                    // r^α − 1 without cancellation near r = 1.
+                    acc[0].add(w * x.exp_m1());
+                } else {
+                    // A weight that the scaling took below the normal range (0 for a subnormal
+                    // weight beside weights > 2): w·r^α through logarithms, so a huge r^α keeps
+                    // its (possibly dominant) term.
+                    acc[0].add((x + sample.ln_weight(row0)).exp() - w);
+                }
             }
             Ok(())
         })?
@@ -267,8 +313,8 @@ fn generalized_entropy(
     }
 }
 
-/// GE(α) when some r^α overflows: S = Σ wᵢ rᵢ^α as e^m · Σ wᵢ e^(α ln rᵢ − m), m the largest
-/// exponent, and GE = (S/W − 1)/(α(α − 1)) evaluated in logarithms. Then S/W > 10^290 (a term
+/// GE(α) when some r^α overflows: S = Σ wᵢ rᵢ^α as e^m · Σ e^(α ln rᵢ + ln wᵢ − m), m the
+/// largest exponent, and GE = (S/W − 1)/(α(α − 1)) evaluated in logarithms. Then S/W > 10^290 (a term
 /// overflowed, and W is at most 4 per row), so the −1 is below rounding but kept.
 fn ge_of_overflowing_terms(
     sample: &Sample<'_>,
@@ -277,9 +323,11 @@ fn ge_of_overflowing_terms(
     ln_ratio: impl Fn(f64) -> f64,
 ) -> Result<f64> {
     // The rows are valid (the first pass checked them); zero incomes add 0 to S for α > 0.
-    let exponents = sample.incomes().iter().map(|&y| {
+    // Each exponent includes ln wᵢ (the scaled weight, finite even where it underflows), so a
+    // tiny weight on a huge r^α keeps its term.
+    let exponents = sample.incomes().iter().enumerate().map(|(row0, &y)| {
         if y > 0.0 {
-            alpha * ln_ratio(y)
+            alpha * ln_ratio(y) + sample.ln_weight(row0)
         } else {
             f64::NEG_INFINITY
         }
@@ -288,11 +336,9 @@ fn ge_of_overflowing_terms(
     if !m.is_finite() {
         return Err(no_finite_ge(alpha));
     }
-    let weight_scale = sample.weight_scale();
     let mut scaled = CompensatedSum::default();
-    for (row0, x) in exponents.enumerate() {
-        let w = sample.weights().map_or(1.0, |ws| ws[row0] * weight_scale);
-        scaled.add(w * (x - m).exp());
+    for x in exponents {
+        scaled.add((x - m).exp());
     }
     // ln |α(α − 1)| as a sum: the product itself overflows for |α| > 1.3e154.
     let ln_product = alpha.abs().ln() + (alpha - 1.0).abs().ln();

@@ -51,6 +51,7 @@ pub use inequality::{ge, gini, mld, theil};
 pub use poverty::{fgt, sen, watts};
 pub use profile::{Profile, profile};
 pub use sample::CompensatedSum;
+pub(crate) use sample::pow2_scale;
 
 #[cfg(test)]
 mod extreme_tests;

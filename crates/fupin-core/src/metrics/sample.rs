@@ -130,6 +130,37 @@ pub(crate) fn pow2_scale(max: f64) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
+/// `x = m · 2^e` with `m` in [1, 2), for `x` > 0 finite (subnormals included, exactly).
+pub(crate) fn split(x: f64) -> (f64, i32) {
+    let (x, shift) = if x < f64::MIN_POSITIVE {
+        (x * f64::from_bits((1023u64 + 64) << 52), -64)
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let m = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
+    (m, e + shift)
+}
+
+/// `x · 2^k` for any `k`, by factors within the normal range (one rounding where the result is
+/// normal).
+pub(crate) fn mul_pow2(mut x: f64, mut k: i32) -> f64 {
+    let p = |k: i32| f64::from_bits(((k + 1023) as u64) << 52);
+    while k > 1023 {
+        x *= p(1023);
+        k -= 1023;
+    }
+    while k < -1022 {
+        if x == 0.0 {
+            return 0.0;
+        }
+        x *= p(-1022);
+        k += 1022;
+    }
+    x * p(k)
+}
+
 /// The largest of `xs` ignoring NaN (0 for none); chunked on the rayon pool for long inputs.
 fn max_of(xs: &[f64]) -> f64 {
     let max = |c: &[f64]| c.iter().fold(0.0f64, |m, &x| m.max(x));
@@ -195,6 +226,13 @@ impl<'a> Sample<'a> {
     /// The power of two every weight is multiplied by before it reaches a fold kernel.
     pub(crate) fn weight_scale(&self) -> f64 {
         self.weight_scale
+    }
+
+    /// The natural logarithm of the scaled weight of row `row0` (the weight [`Sample::fold`]
+    /// hands a kernel), finite even where the scaled weight itself underflows to 0.
+    pub(crate) fn ln_weight(&self, row0: usize) -> f64 {
+        self.weights
+            .map_or(0.0, |ws| ws[row0].ln() + self.weight_scale.ln())
     }
 
     /// Number of rows.
@@ -302,6 +340,42 @@ impl<'a> Sample<'a> {
             }
         }
         Ok(acc)
+    }
+
+    /// The weighted income total `Σ w·y` (weights scaled as in [`Sample::fold`]) as `(S, E)` with
+    /// `Σ w·y = S · 2^E` and `S` ≥ 1 unless every income is 0: each product is formed from the
+    /// mantissas and exponents of the weight and income, so no product under- or overflows and a
+    /// subnormal weight or income keeps all its digits. Rows must already be validated.
+    ///
+    /// # Errors
+    /// [`Error::Cancelled`].
+    pub(crate) fn income_total_pow2(&self) -> Result<(f64, i32)> {
+        let ws_exp = split(self.weight_scale).1;
+        let parts = |row0: usize, y: f64| {
+            let (my, ey) = split(y);
+            let (mw, ew) = self.weights.map_or((1.0, 0), |ws| split(ws[row0]));
+            (mw * my, ew + ws_exp + ey)
+        };
+        let mut top = i32::MIN;
+        for (k, ys) in self.incomes.chunks(CHUNK).enumerate() {
+            crate::cancel::check()?;
+            for (i, &y) in ys.iter().enumerate() {
+                if y > 0.0 {
+                    top = top.max(parts(k * CHUNK + i, y).1);
+                }
+            }
+        }
+        if top == i32::MIN {
+            return Ok((0.0, 0));
+        }
+        let [sum] = self.fold(|row0, y, _, acc: &mut [CompensatedSum; 1]| {
+            if y > 0.0 {
+                let (m, e) = parts(row0, y);
+                acc[0].add(mul_pow2(m, e - top));
+            }
+            Ok(())
+        })?;
+        Ok((sum.value(), top))
     }
 
     /// Total weight and weighted income total `(Σw, Σw·y)`, validating every row, with the

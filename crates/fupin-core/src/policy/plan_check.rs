@@ -12,14 +12,6 @@ use crate::error::{Error, Result};
 use crate::measures::memory;
 use crate::registry::Registry;
 
-fn bad(
-    field: impl Into<String>,
-    value: impl std::fmt::Display,
-    reason: impl Into<String>,
-) -> Error {
-    Error::invalid_parameter(field, value, reason)
-}
-
 impl Plan {
     /// A plan read from JSON: parsed, then [validated](Plan::validate).
     ///
@@ -57,7 +49,7 @@ impl Plan {
     fn validate_years(&self) -> Result<()> {
         let t_n = self.years.len();
         if t_n == 0 || t_n > crate::engine::MAX_YEARS as usize {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.years",
                 format!("{t_n} years"),
                 format!("must hold 1 to {} years", crate::engine::MAX_YEARS),
@@ -68,14 +60,14 @@ impl Plan {
             .windows(2)
             .position(|w| w[0].checked_add(1) != Some(w[1]))
         {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("plan.years[{}]", w + 1),
                 self.years[w + 1],
                 format!("must follow {} (consecutive calendar years)", self.years[w]),
             ));
         }
         if self.lines.len() != t_n {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.lines",
                 format!("{} values", self.lines.len()),
                 format!("needs one poverty line per year ({t_n})"),
@@ -86,7 +78,7 @@ impl Plan {
             .iter()
             .position(|l| !(l.is_finite() && *l >= 0.0))
         {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("plan.lines[{t}]"),
                 self.lines[t],
                 "must be a finite poverty line ≥ 0 (yuan per person per year)",
@@ -98,7 +90,11 @@ impl Plan {
     fn validate_money(&self) -> Result<()> {
         let (t_n, m_n, p_n) = (self.years.len(), self.n_measures(), self.pools.len());
         if p_n == 0 {
-            return Err(bad("plan.pools", "[]", "needs at least one pool"));
+            return Err(Error::invalid_parameter(
+                "plan.pools",
+                "[]",
+                "needs at least one pool",
+            ));
         }
         let loans_len = self.loans_outstanding.len();
         for (field, len, want) in [
@@ -112,7 +108,7 @@ impl Plan {
             ),
         ] {
             if len != want {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field,
                     format!("{len} values"),
                     format!("should have {want} ({p_n} pools, {t_n} years, {m_n} measures)"),
@@ -126,7 +122,7 @@ impl Plan {
             ("plan.loans_outstanding", &self.loans_outstanding),
         ] {
             if let Some(i) = xs.iter().position(|&x| x < 0) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     format!("{field}[{i}]"),
                     xs[i],
                     "is money and must be ≥ 0",
@@ -135,10 +131,14 @@ impl Plan {
         }
         if let Some(cap) = self.loan_capacity {
             if cap < 0 {
-                return Err(bad("plan.loan_capacity", cap, "is money and must be ≥ 0"));
+                return Err(Error::invalid_parameter(
+                    "plan.loan_capacity",
+                    cap,
+                    "is money and must be ≥ 0",
+                ));
             }
             if let Some(t) = self.loans_outstanding.iter().position(|&v| v > cap) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     format!("plan.loans_outstanding[{t}]"),
                     self.loans_outstanding[t],
                     format!("exceeds the guarantee fund's capacity {cap}"),
@@ -157,7 +157,7 @@ impl Plan {
                 self.available[i - 1] - used[i - 1]
             };
             if used[i] > self.available[i] || self.available[i] > self.budget[i] + before {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     format!("plan.available[{i}]"),
                     self.available[i],
                     format!(
@@ -178,7 +178,7 @@ impl Plan {
     fn validate_assignments(&self) -> Result<()> {
         let (first, last) = (self.years[0], self.years[self.years.len() - 1]);
         if self.household_ids.len() != self.assignments.len() {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.household_ids",
                 format!("{} ids", self.household_ids.len()),
                 format!("needs one id per assignment ({})", self.assignments.len()),
@@ -187,7 +187,7 @@ impl Plan {
         for (i, a) in self.assignments.iter().enumerate() {
             let field = |name: &str| format!("plan.assignments[{i}].{name}");
             if usize::from(a.measure) >= self.n_measures() {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field("measure"),
                     a.measure,
                     format!(
@@ -197,7 +197,7 @@ impl Plan {
                 ));
             }
             if !(first..=last).contains(&a.start_year) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field("start_year"),
                     a.start_year,
                     format!("must be one of the plan's years {first}–{last}"),
@@ -206,7 +206,7 @@ impl Plan {
             if let Some(end) = a.end_year
                 && !(a.start_year < end && end <= last.saturating_add(1))
             {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field("end_year"),
                     end,
                     format!(
@@ -217,7 +217,7 @@ impl Plan {
                 ));
             }
             if !(a.intensity.is_finite() && a.intensity > 0.0 && a.intensity <= MAX_INTENSITY) {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field("intensity"),
                     a.intensity,
                     format!(
@@ -226,7 +226,7 @@ impl Plan {
                 ));
             }
             if u32::from(a.slot) >= memory::SLOTS {
-                return Err(bad(
+                return Err(Error::invalid_parameter(
                     field("slot"),
                     a.slot,
                     format!("must be below {}", memory::SLOTS),
@@ -242,7 +242,7 @@ impl Plan {
             return Ok(());
         };
         if self.unlimited != budget.is_none() {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.unlimited",
                 self.unlimited,
                 "contradicts the budget the plan was made for",
@@ -260,7 +260,11 @@ impl Plan {
     /// New money and loan capacity are those of `budget`.
     pub(crate) fn check_budget_money(&self, budget: &Budget) -> Result<()> {
         if self.unlimited {
-            return Err(bad("plan.unlimited", true, "but the scenario has a budget"));
+            return Err(Error::invalid_parameter(
+                "plan.unlimited",
+                true,
+                "but the scenario has a budget",
+            ));
         }
         let t_n = self.years.len();
         let by_county = !budget.by_county.is_empty();
@@ -276,7 +280,7 @@ impl Plan {
                 let want = amount.map_or(0, money_units);
                 let i = p * t_n + t;
                 if self.budget[i] != want {
-                    return Err(bad(
+                    return Err(Error::invalid_parameter(
                         format!("plan.budget[{i}]"),
                         self.budget[i],
                         format!("is not the budget's new money {want} for pool {pool} in {y}"),
@@ -286,7 +290,7 @@ impl Plan {
         }
         let capacity = money_units(budget.guarantee_fund.capacity());
         if self.loan_capacity != Some(capacity) {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.loan_capacity",
                 format!("{:?}", self.loan_capacity),
                 format!("is not the budget's guarantee-fund capacity {capacity}"),
@@ -315,7 +319,7 @@ pub(crate) fn check_plan_money(plan: &Plan, registry: &Registry) -> Result<()> {
     for (i, a) in plan.assignments.iter().enumerate() {
         let row = a.household as usize;
         if row >= h.len() {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 format!("plan.assignments[{i}].household"),
                 a.household,
                 format!("is not a household row ({} households)", h.len()),
@@ -326,7 +330,7 @@ pub(crate) fn check_plan_money(plan: &Plan, registry: &Registry) -> Result<()> {
         } else {
             let id = registry.counties().id.display(registry.county_of(row));
             plan.pools.iter().position(|p| *p == id).ok_or_else(|| {
-                bad(
+                Error::invalid_parameter(
                     "plan.pools",
                     format!("{:?}", plan.pools),
                     format!("has no pool for county {id}"),
@@ -353,7 +357,7 @@ pub(crate) fn check_plan_money(plan: &Plan, registry: &Registry) -> Result<()> {
     if !plan.unlimited {
         let claimed = plan.committed_by_pool();
         if let Some(i) = (0..reserved.len()).find(|&i| reserved[i] > claimed[i]) {
-            return Err(bad(
+            return Err(Error::invalid_parameter(
                 "plan.assignments",
                 format!("{} reserved", reserved[i]),
                 format!(
@@ -370,7 +374,7 @@ pub(crate) fn check_plan_money(plan: &Plan, registry: &Registry) -> Result<()> {
     if let Some(cap) = plan.loan_capacity
         && let Some(t) = (0..t_n).find(|&t| lent[t] > cap)
     {
-        return Err(bad(
+        return Err(Error::invalid_parameter(
             "plan.loans_outstanding",
             lent[t],
             format!(

@@ -334,15 +334,16 @@ pub fn read_csv_from(reader: impl std::io::Read, name: &str, path: &Path) -> Res
         .collect();
     for (k, h) in headers.iter().enumerate() {
         if h.is_empty() {
-            // Its cells would belong to no column: refuse rather than drop them.
+            // A column without a name cannot be read or reported by name: refuse it rather than
+            // ignore its cells.
             return Err(csv_error(
                 path,
                 1,
                 None,
-                Some(String::new()),
+                None,
                 Some(String::new()),
                 format!(
-                    "header: field {} has no name (a stray separator?); name the column or remove it",
+                    "header: field {} has no column name (name it or remove it)",
                     k + 1
                 ),
             ));

@@ -3,6 +3,11 @@
 use super::{CauseSet, Counties, HOUSEHOLDS, Households, Region, VILLAGES, Villages};
 use crate::error::{Error, Result};
 
+/// The largest accepted weighted number of people, Σ size × weight over all households: 2^1023,
+/// half the largest finite number, so that every weighted total (a sum of some of these positive
+/// terms, in any order, compensated or not) stays finite.
+const MAX_WEIGHTED_PEOPLE: f64 = f64::from_bits(0x7fe0_0000_0000_0000);
+
 // The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
 #[allow(clippy::needless_range_loop)]
 pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
@@ -92,6 +97,9 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
         ))
     };
     let mut village_people = vec![0u64; nv];
+    // Σ size × weight over the rows so far: every weighted total (people, per village, county or
+    // profile) is a sum of some of these positive terms, so bounding this one keeps them finite.
+    let mut weighted_people = 0.0f64;
     for i in 0..n {
         crate::cancel::poll(i)?;
         let village = h.village[i] as usize;
@@ -161,6 +169,16 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
                     weight.to_string()
                 },
                 "is not a positive finite weight",
+            );
+        }
+        weighted_people += f64::from(h.size[i]) * weight;
+        if weighted_people > MAX_WEIGHTED_PEOPLE {
+            return bad(
+                "weight",
+                i,
+                format!("{weight:?}"),
+                "takes the weighted number of people (Σ size × weight over the households up to \
+                 this row) past 2^1023 ≈ 9.0e307: weighted totals would overflow",
             );
         }
         if let Some(primary) = h.primary_cause[i]

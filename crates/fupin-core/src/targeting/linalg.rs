@@ -21,8 +21,11 @@ pub const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 pub(crate) struct WlsSolution {
     /// Coefficients.
     pub beta: Array1<f64>,
-    /// `(XᵀWX)⁻¹`.
-    pub xtwx_inv: Array2<f64>,
+    /// The powers of two `s_j` the columns were multiplied by (see [`wls`]).
+    pub col_scale: Vec<f64>,
+    /// `(X̃ᵀWX̃)⁻¹` of the equilibrated design `X̃ = X·diag(s)`: `(XᵀWX)⁻¹_ij = this_ij·s_i·s_j`,
+    /// without the under- or overflow the unscaled entries may suffer.
+    pub xtwx_inv_scaled: Array2<f64>,
 }
 
 /// Solve `min Σ wᵢ (yᵢ − xᵢβ)²`. `names` label the columns of `x` for the error on a
@@ -42,6 +45,18 @@ pub(crate) fn wls(
             a[[i, j]] = s * x[[i, j]];
         }
         b[i] = s * y[i];
+    }
+    // Equilibrate: each column times the power of two that brings its norm to [1, 2) (exact), so
+    // squares of its entries neither underflow nor overflow in the reflections (a column of values
+    // near 1e-287 gave 0/0); the solution is scaled back at the end.
+    let mut col_scale = vec![1.0; k];
+    for j in 0..k {
+        let c = norm(a.column(j));
+        if c <= 0.0 {
+            return Err(collinear(names, j, false));
+        }
+        col_scale[j] = crate::metrics::pow2_scale(c);
+        a.column_mut(j).mapv_inplace(|t| t * col_scale[j]);
     }
     let col_norms: Vec<f64> = (0..k).map(|j| norm(a.column(j))).collect();
     let mut v = vec![0.0; n];
@@ -82,9 +97,36 @@ pub(crate) fn wls(
         }
     }
     let qtb = b.slice(ndarray::s![..k]);
-    let beta = r_inv.dot(&qtb);
-    let xtwx_inv = r_inv.dot(&r_inv.t());
-    Ok(WlsSolution { beta, xtwx_inv })
+    let mut beta = r_inv.dot(&qtb);
+    let xtwx_inv_scaled = r_inv.dot(&r_inv.t());
+    // Undo the equilibration: β_j = β̃_j·s_j (and (XᵀWX)⁻¹_jj = (X̃ᵀWX̃)⁻¹_jj·s_j², checked).
+    for j in 0..k {
+        beta[j] *= col_scale[j];
+    }
+    let finite = |j: usize| {
+        beta[j].is_finite() && (xtwx_inv_scaled[[j, j]] * col_scale[j] * col_scale[j]).is_finite()
+    };
+    if let Some(j) = (0..k).find(|&j| !finite(j)) {
+        return Err(out_of_range(names, j));
+    }
+    Ok(WlsSolution {
+        beta,
+        col_scale,
+        xtwx_inv_scaled,
+    })
+}
+
+impl WlsSolution {
+    /// `(XᵀWX)⁻¹` of the design as given.
+    #[cfg(test)]
+    pub(crate) fn xtwx_inv(&self) -> Array2<f64> {
+        let s = &self.col_scale;
+        let mut m = self.xtwx_inv_scaled.clone();
+        for ((i, j), v) in m.indexed_iter_mut() {
+            *v = *v * s[i] * s[j];
+        }
+        m
+    }
 }
 
 fn norm(v: ArrayView1<f64>) -> f64 {
@@ -94,6 +136,21 @@ fn norm(v: ArrayView1<f64>) -> f64 {
         return 0.0;
     }
     scale * v.iter().map(|x| (x / scale).powi(2)).sum::<f64>().sqrt()
+}
+
+/// The coefficient of column `j`, or its variance, leaves the floating-point range: the column's
+/// scale (tiny or huge values) is too extreme for a least-squares fit.
+pub(crate) fn out_of_range(names: &[String], j: usize) -> Error {
+    let name = names
+        .get(j)
+        .cloned()
+        .unwrap_or_else(|| format!("column {j}"));
+    Error::invalid_parameter(
+        name,
+        format!("design column {j}"),
+        "is so nearly singular at this scale that its coefficient or its variance leaves the \
+         floating-point range (about 1e±308): rescale the column (e.g. change its unit) or drop it",
+    )
 }
 
 fn collinear(names: &[String], j: usize, nonzero: bool) -> Error {
@@ -141,7 +198,7 @@ mod tests {
         let want = [[0.4, -0.2], [-0.2, 0.2]];
         for i in 0..2 {
             for j in 0..2 {
-                assert!((s.xtwx_inv[[i, j]] - want[i][j]).abs() < 1e-12);
+                assert!((s.xtwx_inv()[[i, j]] - want[i][j]).abs() < 1e-12);
             }
         }
     }

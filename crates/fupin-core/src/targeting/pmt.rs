@@ -168,8 +168,10 @@ impl ProxyMeansTest {
     /// # Errors
     /// [`Error::Empty`], [`Error::LengthMismatch`] (`names`, `target`, `weights`),
     /// [`Error::InvalidValue`] for a non-finite cell (naming the proxy and row) or weight,
-    /// [`Error::InvalidParameter`] for duplicate names, too few rows (n ≤ k) or a rank-deficient
-    /// design (naming the first column that is a linear combination of the earlier ones).
+    /// [`Error::InvalidParameter`] for duplicate names, too few rows (n ≤ k), a rank-deficient
+    /// design (naming the first column that is a linear combination of the earlier ones) or a
+    /// column at a scale so extreme that its coefficient or (co)variance leaves the floating-point
+    /// range (naming it).
     ///
     /// # Examples
     /// ```
@@ -211,15 +213,18 @@ impl ProxyMeansTest {
         let (nf, kf) = (n as f64, k as f64);
         let adj_r_squared = 1.0 - (1.0 - r_squared) * (nf - c) / (nf - kf);
         let residual_variance = ssr / sw * nf / (nf - kf);
-        // Meat: Σ (wᵢeᵢ)² xᵢxᵢᵀ.
+        // The sandwich in the equilibrated design X̃ = X·diag(s) (entries that neither under- nor
+        // overflow), scaled back at the end: cov_ij = coṽ_ij·s_i·s_j.
+        let cs = &sol.col_scale;
+        // Meat: Σ (wᵢeᵢ)² x̃ᵢx̃ᵢᵀ.
         let mut meat = Array2::<f64>::zeros((k, k));
         for i in 0..n {
             let s = (w[i] * e[i]).powi(2);
             let row = design.row(i);
             for a in 0..k {
-                let ra = s * row[a];
+                let ra = s * (row[a] * cs[a]);
                 for b in 0..=a {
-                    meat[[a, b]] += ra * row[b];
+                    meat[[a, b]] += ra * (row[b] * cs[b]);
                 }
             }
         }
@@ -228,13 +233,26 @@ impl ProxyMeansTest {
                 meat[[b, a]] = meat[[a, b]];
             }
         }
-        let bread = &sol.xtwx_inv;
-        let cov_robust = bread.dot(&meat).dot(bread) * (nf / (nf - kf));
+        let bread = &sol.xtwx_inv_scaled;
+        let mut cov_robust = bread.dot(&meat).dot(bread) * (nf / (nf - kf));
         let scale = ssr / (nf - kf);
-        let se_robust = (0..k).map(|j| cov_robust[[j, j]].max(0.0).sqrt()).collect();
-        let se_classical = (0..k)
-            .map(|j| (scale * bread[[j, j]]).max(0.0).sqrt())
+        let se_robust: Vec<f64> = (0..k)
+            .map(|j| cov_robust[[j, j]].max(0.0).sqrt() * cs[j])
             .collect();
+        let se_classical: Vec<f64> = (0..k)
+            .map(|j| (scale * bread[[j, j]]).max(0.0).sqrt() * cs[j])
+            .collect();
+        for ((a, b), c) in cov_robust.indexed_iter_mut() {
+            *c = *c * cs[a] * cs[b];
+        }
+        let finite = |j: usize| {
+            se_robust[j].is_finite()
+                && se_classical[j].is_finite()
+                && cov_robust.row(j).iter().all(|c| c.is_finite())
+        };
+        if let Some(j) = (0..k).find(|&j| !finite(j)) {
+            return Err(super::linalg::out_of_range(&coef_names, j));
+        }
         Ok(ProxyMeansTest {
             proxies: coef_names[usize::from(intercept)..].to_vec(),
             intercept,

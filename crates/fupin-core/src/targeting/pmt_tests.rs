@@ -322,3 +322,42 @@ fn p_values_match_the_t_table() {
     assert!((p[0] - 1.0).abs() < 1e-12);
     assert!(p[1].is_nan());
 }
+
+/// A proxy whose only nonzero value is 1.1e-287 (issue 12 mend): full rank in exact arithmetic,
+/// but its coefficient's variance is about 1e574. It was accepted with NaN coefficients (squares
+/// of its entries underflowed in the reflections, 0/0); now an error naming the proxy.
+#[test]
+fn a_proxy_at_an_unrepresentable_scale_is_named_not_nan() {
+    let x = Array2::from_shape_vec((5, 1), vec![0.0, 0.0, 0.0, 0.0, 1.137_231_211_402_92e-287])
+        .unwrap();
+    let y = [0.0; 5];
+    let e = ProxyMeansTest::fit(x.view(), &["land"], &y, None, true).unwrap_err();
+    assert_eq!(e.column(), Some("land"), "{e}");
+    assert!(e.to_string().contains("rescale"), "{e}");
+}
+
+/// A proxy at 1e160 (its squares overflow): the fit equals the fit on the proxy in units of
+/// 1e160, with the coefficient divided by 1e160 (least squares is equivariant to a column's
+/// unit). It gave NaN before the columns were equilibrated.
+#[test]
+fn a_proxy_at_a_huge_scale_fits_like_the_rescaled_proxy() {
+    let unit = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+    let y = [1.0, 3.5, 5.0, 6.5, 9.0, 10.5];
+    let small = Array2::from_shape_vec((6, 1), unit.to_vec()).unwrap();
+    let huge = small.mapv(|v| v * 1e160);
+    let a = ProxyMeansTest::fit(small.view(), &["x"], &y, None, true).unwrap();
+    let b = ProxyMeansTest::fit(huge.view(), &["x"], &y, None, true).unwrap();
+    // By hand (ordinary least squares on 0..5): x̄ = 2.5, Sxx = 17.5, Sxy = Σ(x − x̄)y = 32.75,
+    // slope 32.75/17.5 = 131/70, intercept ȳ − slope·x̄ = 35.5/6 − 131/28.
+    let slope = 131.0 / 70.0;
+    let intercept = 35.5 / 6.0 - 131.0 / 28.0;
+    for (got, want) in [
+        (a.coefficients()[1], slope),
+        (b.coefficients()[1] * 1e160, slope),
+        (a.coefficients()[0], intercept),
+        (b.coefficients()[0], intercept),
+    ] {
+        assert!((got - want).abs() <= 1e-12 * want.abs(), "{got} vs {want}");
+    }
+    assert!(b.robust_se().iter().all(|s| s.is_finite()));
+}
