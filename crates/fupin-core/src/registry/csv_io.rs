@@ -187,11 +187,13 @@ fn infer(cells: &Cells) -> Result<ColumnData> {
             cells.iter().map(|c| c == "true").collect(),
         ));
     }
-    // Digits with a leading zero (`007`) are codes, not numbers, and whole numbers beyond 64 bits
-    // (ids of 2^63 and more) would be rounded as floats: keep such columns as text, exactly.
+    // Whole numbers not written in canonical form (`007`, `+5`, `-0`) are codes, not numbers (as
+    // numbers they would become the ids 7, 5 and 0), and whole numbers beyond 64 bits (ids of 2^63
+    // and more) would be rounded as floats: keep such columns as text, exactly. Numeric columns
+    // read text as numbers.
     let coded = |c: &str| {
-        let d = c.strip_prefix('-').unwrap_or(c);
-        d.len() > 1 && d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit())
+        let d = c.strip_prefix(['+', '-']).unwrap_or(c);
+        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && is_canonical_int(c).is_none()
     };
     let mut floats = Vec::with_capacity(cells.len());
     let mut numeric = non_empty().next().is_some();

@@ -139,6 +139,21 @@ fn a_duplicate_header_is_named_as_the_header() {
 }
 
 #[test]
+fn a_whole_number_not_in_canonical_form_stays_text() {
+    // Found by fuzz_csv::generated_cells: the ids `+5` and `-0` were read as the numbers 5 and 0.
+    for code in ["+5", "-0"] {
+        assert_eq!(
+            infer(&cells(&[code, "7"])).unwrap(),
+            ColumnData::Text(vec![Some(code.into()), Some("7".into())])
+        );
+    }
+    match infer(&cells(&["+5.5", "7"])).unwrap() {
+        ColumnData::Float(v) => assert_eq!(v, vec![5.5, 7.0]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn whole_numbers_beyond_64_bits_stay_exact_text() {
     let t = read(b"id,x\n9223372036854775808,1\n9223372036854775809,2\n-9223372036854775809,3\n")
         .unwrap();
