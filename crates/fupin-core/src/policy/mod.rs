@@ -23,6 +23,7 @@ mod plan;
 mod plan_check;
 #[cfg(test)]
 mod plan_tests;
+mod planner;
 mod rules;
 mod treatment;
 
