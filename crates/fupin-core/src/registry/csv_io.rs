@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::table::whole_number_text;
 use super::{ColumnData, Table};
 use crate::error::{Error, Result};
 
@@ -123,15 +124,6 @@ fn is_canonical_int(s: &str) -> Option<i64> {
     (v.to_string() == s).then_some(v)
 }
 
-/// An integer written in canonical form (`-`? digits, no leading zero) that does not fit in 64 bits.
-fn is_big_int(s: &str) -> bool {
-    let d = s.strip_prefix('-').unwrap_or(s);
-    d.len() > 1
-        && !d.starts_with('0')
-        && d.bytes().all(|b| b.is_ascii_digit())
-        && s.parse::<i64>().is_err()
-}
-
 /// The cells of one column as read: their text end to end, and where each ends (two allocations
 /// a column, not one a cell, so 10^7 rows are quick to read and to drop).
 #[derive(Debug, Default)]
@@ -191,10 +183,7 @@ fn infer(cells: &Cells) -> Result<ColumnData> {
     // numbers they would become the ids 7, 5 and 0), and whole numbers beyond 64 bits (ids of 2^63
     // and more) would be rounded as floats: keep such columns as text, exactly. Numeric columns
     // read text as numbers.
-    let coded = |c: &str| {
-        let d = c.strip_prefix(['+', '-']).unwrap_or(c);
-        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && is_canonical_int(c).is_none()
-    };
+    let coded = |c: &str| whole_number_text(c).is_some() && is_canonical_int(c).is_none();
     let mut floats = Vec::with_capacity(cells.len());
     let mut numeric = non_empty().next().is_some();
     for (i, c) in cells.iter().enumerate() {
@@ -207,7 +196,7 @@ fn infer(cells: &Cells) -> Result<ColumnData> {
             continue;
         }
         match c.trim().parse::<f64>() {
-            Ok(x) if !coded(c) && !is_big_int(c) => floats.push(x),
+            Ok(x) if !coded(c) => floats.push(x),
             _ => numeric = false,
         }
     }

@@ -372,7 +372,7 @@ fn shortest_float_form(s: &str) -> Option<f64> {
 
 /// A text cell that is a whole number (optional sign, digits only): `Some(Some(value))`, or
 /// `Some(None)` when it does not fit in 128 bits; `None` for any other text.
-fn whole_number_text(s: &str) -> Option<Option<i128>> {
+pub(super) fn whole_number_text(s: &str) -> Option<Option<i128>> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
