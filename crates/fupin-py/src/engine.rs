@@ -8,35 +8,15 @@ use fupin_core::dynamics::IncomeModel;
 use fupin_core::engine::{
     CompareOptions, Measure, Results, RunConfig, Scenario, simulate as run_simulation,
 };
-use fupin_core::registry::Ids;
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyArrayDyn};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+use crate::convert::{from_json, ids_to_py, text_excerpt, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::{run_long, run_short};
 use crate::registry::PyRegistry;
-
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
-    what: &str,
-    text: &str,
-) -> fupin_core::Result<T> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::invalid_parameter(what, text_excerpt(text), e.to_string()))
-}
-
-pub(crate) fn text_excerpt(text: &str) -> String {
-    let mut s: String = text.chars().take(80).collect();
-    if text.chars().count() > 80 {
-        s.push('…');
-    }
-    s
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> fupin_core::Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
-}
 
 /// The default income model as JSON.
 #[pyfunction]
@@ -151,13 +131,6 @@ fn simulate(
 #[derive(Debug)]
 pub struct PyResults {
     inner: Arc<Results>,
-}
-
-pub(crate) fn ids_to_py(py: Python<'_>, ids: &Ids) -> PyResult<Py<PyAny>> {
-    Ok(match ids {
-        Ids::Int(v) => v.clone().into_pyarray(py).into_any().unbind(),
-        Ids::Text(v) => v.clone().into_pyobject(py)?.into_any().unbind(),
-    })
 }
 
 fn matrix(py: Python<'_>, a: Array2<f64>) -> Bound<'_, PyArray2<f64>> {

@@ -3,6 +3,7 @@
 //! the work, and every core error is mapped by `errors::to_py`.
 
 mod calibrate;
+mod convert;
 mod dynamics;
 mod engine;
 mod errors;

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{from_json, ids_to_py, text_excerpt, to_json};
+use crate::convert::{from_json, ids_to_py, text_excerpt, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;

@@ -3,16 +3,15 @@
 
 use fupin_core::Registry;
 use fupin_core::registry::csv_io;
-use fupin_core::registry::{
-    ColumnData, HOUSEHOLD_COLUMNS, Table, VILLAGE_COLUMNS, unknown_columns,
-};
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use fupin_core::registry::{HOUSEHOLD_COLUMNS, Table, VILLAGE_COLUMNS, unknown_columns};
+use numpy::IntoPyArray;
 use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::ffi::CString;
 
-use crate::errors::{IntoPyResult, validation};
+use crate::convert::{table_from_py, table_to_py};
+use crate::errors::validation;
 use crate::long_call::{run_long, run_short};
 
 /// A validated household registry (see `fupin.Registry` for the documented Python face).
@@ -28,44 +27,6 @@ impl PyRegistry {
             inner: std::sync::Arc::new(registry),
         }
     }
-}
-
-fn column_from_py(
-    py: Python<'_>,
-    table: &str,
-    name: &str,
-    obj: &Bound<'_, PyAny>,
-) -> PyResult<ColumnData> {
-    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
-        return Ok(ColumnData::Int(a.as_array().to_vec()));
-    }
-    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, f64>>() {
-        return Ok(ColumnData::Float(a.as_array().to_vec()));
-    }
-    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, bool>>() {
-        return Ok(ColumnData::Bool(a.as_array().to_vec()));
-    }
-    if let Ok(v) = obj.extract::<Vec<Option<String>>>() {
-        return Ok(ColumnData::Text(v));
-    }
-    Err(validation(
-        py,
-        format!(
-            "{table}: column `{name}` must be a 1-D int64, float64 or bool array or a list of \
-             str/None, got {}",
-            obj.get_type().name()?
-        ),
-    ))
-}
-
-fn table_from_py(py: Python<'_>, name: &str, columns: &Bound<'_, PyDict>) -> PyResult<Table> {
-    let mut table = Table::new(name);
-    for (key, value) in columns.iter() {
-        let column: String = key.extract()?;
-        let data = column_from_py(py, name, &column, &value)?;
-        table.push(column, data).py_err(py)?;
-    }
-    Ok(table)
 }
 
 /// Names of the columns of `ht` and `vt` fupin does not read, as `households: `a`, `b``; empty
@@ -101,19 +62,6 @@ fn warn_unread(py: Python<'_>, unread: &str) -> PyResult<()> {
     let message =
         CString::new(message.replace('\0', "\\0")).map_err(|e| validation(py, e.to_string()))?;
     PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 2)
-}
-
-fn table_to_py<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    for column in table.columns {
-        match column.data {
-            ColumnData::Int(v) => out.set_item(column.name, v.into_pyarray(py))?,
-            ColumnData::Float(v) => out.set_item(column.name, v.into_pyarray(py))?,
-            ColumnData::Bool(v) => out.set_item(column.name, v.into_pyarray(py))?,
-            ColumnData::Text(v) => out.set_item(column.name, v)?,
-        }
-    }
-    Ok(out)
 }
 
 #[pymethods]

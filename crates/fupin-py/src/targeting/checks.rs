@@ -8,7 +8,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use super::{from_json, ids_at, to_json};
+use crate::convert::{from_json, ids_at, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
@@ -53,7 +53,7 @@ impl PyChecklist {
     /// Parse and validate JSON (the same schema as the TOML).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner: Checklist = from_json(py, "checklist", text)?;
+        let inner: Checklist = from_json("checklist", text).py_err(py)?;
         inner.validate().py_err(py)?;
         Ok(PyChecklist { inner })
     }
@@ -61,7 +61,7 @@ impl PyChecklist {
         self.inner.to_toml().py_err(py)
     }
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        to_json(py, "checklist", &self.inner)
+        to_json(&self.inner).py_err(py)
     }
     #[getter]
     fn name(&self) -> String {
@@ -115,7 +115,7 @@ impl PyRecordRules {
     /// Parse and validate JSON (`{"rules": [...]}`).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner: RecordRules = from_json(py, "record rules", text)?;
+        let inner: RecordRules = from_json("record rules", text).py_err(py)?;
         inner.validate().py_err(py)?;
         Ok(PyRecordRules { inner })
     }
@@ -123,7 +123,7 @@ impl PyRecordRules {
         self.inner.to_toml().py_err(py)
     }
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        to_json(py, "record rules", &self.inner)
+        to_json(&self.inner).py_err(py)
     }
     /// Rule names, in order.
     #[getter]
@@ -364,7 +364,7 @@ fn check_records<'py>(
 
 /// External id of a household in `reg` at a 1-based row.
 fn id_at(py: Python<'_>, reg: &Registry, row: usize) -> PyResult<Py<PyAny>> {
-    super::id_obj(py, &reg.households().id, row - 1)
+    crate::convert::id_to_py(py, &reg.households().id, row - 1)
 }
 
 /// Dynamic adjustment from last year's registry and exit marks to this year's data.

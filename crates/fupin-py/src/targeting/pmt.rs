@@ -9,8 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use super::select::errors_dict;
-use super::{from_json, to_json};
-use crate::errors::validation;
+use crate::convert::{from_json, to_json};
+use crate::errors::{IntoPyResult, validation};
 use crate::long_call::run_short;
 
 type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
@@ -59,13 +59,13 @@ impl PyProxyMeansTest {
 
     /// The fitted model as JSON text.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        to_json(py, "ProxyMeansTest", &*self.inner)
+        to_json(&*self.inner).py_err(py)
     }
 
     /// A fitted model from its JSON text.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner: ProxyMeansTest = from_json(py, "ProxyMeansTest", text)?;
+        let inner: ProxyMeansTest = from_json("ProxyMeansTest", text).py_err(py)?;
         Ok(PyProxyMeansTest {
             inner: Arc::new(inner),
         })
