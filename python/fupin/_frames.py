@@ -5,7 +5,9 @@ per-row Python loop for numeric columns. Missing numbers become NaN, which the n
 reports with the column, row and value. Nothing is changed on the way: integers beyond int64
 (``uint64`` ids ≥ 2⁶³, big Python ints) cross as their exact decimal text (text ids, kept
 exactly); booleans with missing values cross as ``"true"``/``"false"``/None (never as 1/0); two
-columns of the same name are a :class:`fupin.ValidationError`.
+columns of the same name are a :class:`fupin.ValidationError`. :func:`columns_of` reads a table,
+:func:`as_frame` and :func:`numeric_columns` build on it, :func:`to_frame` writes one; the checks
+of single columns and arguments live in ``_args``.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ class ByCause(Policy):
         if isinstance(ranking, str):
             if ranking not in ("poorest_first", "nearest_line_first"):
                 raise field_error("policy.ranking", "must be 'poorest_first', 'nearest_line_first' or "
-                               f"a score per household, got {ranking!r}")
+                                  f"a score per household, got {ranking!r}")
             spec["ranking"] = ranking
         else:
             scores = np.asarray(ranking.to_numpy() if isinstance(ranking, pd.Series) else ranking,
@@ -239,7 +239,7 @@ def budget_spec(budget: Any) -> dict[str, Any]:
         unknown = sorted(set(map(str, budget)) - keys)
         if unknown:
             raise field_error("budget", f"unknown field {unknown[0]!r} (fields: yearly, by_county, "
-                           "carry_over, guarantee_fund)")
+                              "carry_over, guarantee_fund)")
         spec: dict[str, Any] = {}
         if budget.get("yearly") is not None:
             spec["yearly"] = _amount(budget["yearly"], "budget.yearly")
@@ -252,7 +252,7 @@ def budget_spec(budget: Any) -> dict[str, Any]:
         if fund is not None:
             if not isinstance(fund, Mapping):
                 raise field_error("budget.guarantee_fund",
-                               f"{fund!r} is not a table of capital and leverage")
+                                  f"{fund!r} is not a table of capital and leverage")
             spec["guarantee_fund"] = {
                 str(k): _number(v, f"budget.guarantee_fund.{k}") for k, v in fund.items()}
     else:
