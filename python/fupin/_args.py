@@ -293,14 +293,29 @@ def floats(values: Any, name: str, table: str, *, finite: bool = False) -> np.nd
     return np.ascontiguousarray(out)
 
 
+def _int64_as_is(s: pd.Series) -> bool:
+    """Whether a column of integers, none missing, crosses as int64 unchanged (not uint64 values
+    int64 cannot hold)."""
+    if not pd.api.types.is_integer_dtype(s.dtype) or s.isna().any():
+        return False
+    return not (pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s)
+                and s.max() > np.iinfo(np.int64).max)
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, Any]:
+    """``pd.factorize`` with the labels sorted where they sort, else in order of appearance."""
+    try:
+        return pd.factorize(values, sort=True)
+    except TypeError:
+        return pd.factorize(values, sort=False)
+
+
 def integers(values: Any, name: str, table: str) -> np.ndarray:
     """Whole numbers as int64 (floats must be integral; missing values and values int64 cannot
     hold are an error, never wrapped)."""
     s = _series(values)
-    if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
-        if not (pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s)
-                and s.max() > np.iinfo(np.int64).max):
-            return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
+    if _int64_as_is(s):
+        return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
     x = floats(s, name, table, finite=True)
     ok = x == np.round(x)
     if not ok.all():
@@ -335,10 +350,7 @@ def flags(values: Any, name: str, table: str) -> np.ndarray:
 def factorize(values: Any, name: str, table: str) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and the labels they stand for (labels sorted where they can be)."""
     s = _series(values)
-    try:
-        codes, labels = pd.factorize(s, sort=True)
-    except TypeError:
-        codes, labels = pd.factorize(s, sort=False)
+    codes, labels = _factorize(s)
     missing = codes < 0
     if missing.any():
         i, v = _first_bad(s, ~missing)
@@ -349,10 +361,8 @@ def factorize(values: Any, name: str, table: str) -> tuple[np.ndarray, pd.Index]
 def keys(values: Any, name: str, table: str) -> tuple[np.ndarray, pd.Index | None]:
     """Integer ids as they are; any other ids factorised (``labels`` maps codes back)."""
     s = _series(values)
-    if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
-        if not (pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s)
-                and s.max() > np.iinfo(np.int64).max):
-            return np.ascontiguousarray(s.to_numpy(dtype=np.int64)), None
+    if _int64_as_is(s):
+        return np.ascontiguousarray(s.to_numpy(dtype=np.int64)), None
     # Other ids, and uint64 ids int64 cannot hold, are factorised (labels keep them exactly).
     return factorize(s, name, table)
 
@@ -472,10 +482,7 @@ def codes(labels: Any, name: str) -> tuple[np.ndarray, pd.Index]:
     a = as_array(labels)
     if a.ndim != 1:
         raise error(f"{name} must be one-dimensional, got shape {a.shape}", column=name)
-    try:
-        c, uniques = pd.factorize(a, sort=True)
-    except TypeError:
-        c, uniques = pd.factorize(a, sort=False)
+    c, uniques = _factorize(a)
     missing = np.flatnonzero(c < 0)
     if missing.size:
         i = int(missing[0])
