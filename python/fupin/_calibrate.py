@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import _args, _native
-from ._columns import as_frame, column, error, factorize, flags, floats, integers, relabel_households
+from ._args import column, error, factorize, flags, floats, integers, relabel_households
+from ._frames import as_frame
 from .dynamics import IncomeModel
 from .registry import Registry
 
@@ -23,16 +24,19 @@ __all__ = ["HeadcountCalibration", "IncomeCalibration", "calibrate_headcount", "
 _Z = {0.90: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}
 
 
-def _z(conf_level: float) -> float:
+def critical_z(conf_level: float) -> float:
+    """The two-sided normal critical value of a confidence level in (0, 1) (1.96 for 0.95)."""
     from statistics import NormalDist
 
     if not 0.0 < conf_level < 1.0:
-        raise error(f"parameter `conf_level` = {conf_level}: must lie in (0, 1)")
+        raise error(
+            f"parameter `conf_level` = {conf_level}: must lie in (0, 1)", "conf_level", value=conf_level
+        )
     return _Z.get(conf_level) or NormalDist().inv_cdf(0.5 + conf_level / 2.0)
 
 
 def _table(names: list[str], est: np.ndarray, se: np.ndarray, conf_level: float) -> pd.DataFrame:
-    z = _z(conf_level)
+    z = critical_z(conf_level)
     frame = pd.DataFrame(
         {"estimate": est, "std_err": se, "ci_lower": est - z * se, "ci_upper": est + z * se},
         index=pd.Index(names, name="parameter"),
@@ -196,13 +200,15 @@ def _series(target: Any) -> tuple[int, np.ndarray]:
     elif isinstance(target, pd.Series):
         items = [(_args.year(k, "target"), float(v)) for k, v in target.sort_index().items()]
     else:
-        raise error("parameter `target`: give a {year: value} dict or a Series indexed by year")
+        raise error(
+            "parameter `target`: give a {year: value} dict or a Series indexed by year", "target"
+        )
     if not items:
-        raise error("parameter `target` is empty")
+        raise error("parameter `target` is empty", "target")
     years = [k for k, _ in items]
     for a, b in zip(years, years[1:]):
         if b != a + 1:
-            raise error(f"parameter `target`: years must be consecutive; {b} follows {a}")
+            raise error(f"parameter `target`: years must be consecutive; {b} follows {a}", "target")
     return years[0], np.array([v for _, v in items], dtype=np.float64)
 
 
@@ -240,19 +246,25 @@ def calibrate_headcount(
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
     model = IncomeModel() if model is None else model
     if measure not in _MEASURES:
-        raise error(f"parameter `measure` = {measure!r}: must be one of {_MEASURES}")
+        raise error(
+            f"parameter `measure` = {measure!r}: must be one of {_MEASURES}", "measure",
+            value=repr(measure),
+        )
     first_year, values = _series(target)
     se = None
     if target_se is not None:
         se_first, se_values = _series(target_se)
         if se_first != first_year or len(se_values) != len(values):
-            raise error("parameter `target_se`: must cover the same years as `target`")
+            raise error("parameter `target_se`: must cover the same years as `target`", "target_se")
         se = [float(v) for v in se_values]
     names, start, lower, upper, step = [], [], [], [], []
     for name, spec in dict(parameters).items():
         spec = tuple(float(v) for v in spec)
         if len(spec) not in (3, 4):
-            raise error(f"parameter `{name}`: give (start, lower, upper) or (start, lower, upper, step)")
+            raise error(
+                f"parameter `{name}`: give (start, lower, upper) or (start, lower, upper, step)",
+                str(name),
+            )
         names.append(str(name))
         start.append(spec[0])
         lower.append(spec[1])

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._convert import error, flags, numeric_columns, table
+from ._args import error, flag_array
+from ._frames import numeric_columns
 from .lines import poverty_line
-from .registry import Registry
+from .registry import Registry, table_columns
 
 __all__ = [
     "Adjustment",
@@ -244,7 +245,7 @@ def exit_check(
     LGOP 2017 rules: both below 2 %).
     """
     reg = _registry(registry)
-    ex = None if exited is None else flags(exited, "exited")
+    ex = None if exited is None else flag_array(exited, "exited")
     if line is None:
         line = poverty_line(int(year))
     r = _native.exit_check(
@@ -282,7 +283,7 @@ def check_records(
     rr = None if rules is None else (rules if isinstance(rules, RecordRules) else RecordRules(rules))
     keys = households = None
     if persons is not None:
-        cols = table(persons, "persons")
+        cols = table_columns(persons, "persons")
         for c in ("key", "household_id"):
             if c not in cols:
                 raise error(f"persons needs a `{c}` column (columns: {', '.join(cols)})", column=c)
@@ -293,8 +294,8 @@ def check_records(
         ]
     r = _native.check_records(
         reg._native, float(line), None if rr is None else rr._native, keys, households,
-        None if exited is None else flags(exited, "exited"),
-        None if floor is None else flags(floor, "floor"),
+        None if exited is None else flag_array(exited, "exited"),
+        None if floor is None else flag_array(floor, "floor"),
     )
     skipped = list(r["skipped"])
     out = pd.DataFrame({c: r[c] for c in ("row", "household_id", "rule", "values")})
@@ -352,7 +353,7 @@ def adjust(
     """
     old, new = _registry(old_registry, "old_registry"), _registry(new_registry, "new_registry")
     r = _native.adjust(
-        old._native, flags(exited, "exited"), new._native, float(line), _checklist(checklist),
+        old._native, flag_array(exited, "exited"), new._native, float(line), _checklist(checklist),
         numeric_columns(extra, "extra"),
     )
     ch = dict(r["changes"])

@@ -5,7 +5,9 @@ per-row Python loop for numeric columns. Missing numbers become NaN, which the n
 reports with the column, row and value. Nothing is changed on the way: integers beyond int64
 (``uint64`` ids ≥ 2⁶³, big Python ints) cross as their exact decimal text (text ids, kept
 exactly); booleans with missing values cross as ``"true"``/``"false"``/None (never as 1/0); two
-columns of the same name are a :class:`fupin.ValidationError`.
+columns of the same name are a :class:`fupin.ValidationError`. :func:`columns_of` reads a table,
+:func:`as_frame` and :func:`numeric_columns` build on it, :func:`to_frame` writes one; the checks
+of single columns and arguments live in ``_args``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
+
+from ._args import error, f64
 
 Columns = dict[str, "np.ndarray | list[str | None]"]
 
@@ -26,8 +31,6 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 def _duplicate_error(what: str, name: str) -> Exception:
-    from ._columns import error
-
     return error(f"{what}: two columns are named `{name}`; rename or drop one", column=name)
 
 
@@ -86,8 +89,6 @@ def _from_objects(values: list[Any]) -> np.ndarray | list[str | None]:
 
 
 def _pandas_column(series: Any) -> np.ndarray | list[str | None]:
-    import pandas as pd
-
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return _from_objects(series.astype(object).tolist())
@@ -171,11 +172,25 @@ def columns_of(frame: Any, what: str) -> Columns:
     )
 
 
+def as_frame(data: Any, what: str) -> pd.DataFrame:
+    """A pandas DataFrame from pandas, polars, pyarrow or a mapping of columns."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    return pd.DataFrame(columns_of(data, what))
+
+
+def numeric_columns(data: Any, what: str) -> dict[str, np.ndarray]:
+    """Columns of a frame or mapping as float64 arrays (flags as 1/0); text is an error."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping) and _module(data) not in ("pandas", "polars", "pyarrow"):
+        raise TypeError(f"{what} must be a DataFrame or a mapping of columns, got {type(data).__name__}")
+    return {name: f64(col, name) for name, col in columns_of(data, what).items()}
+
+
 def to_frame(columns: Mapping[str, Any], kind: str = "pandas") -> Any:
     """Build a DataFrame of the requested kind (``"pandas"`` or ``"polars"``) from columns."""
     if kind == "pandas":
-        import pandas as pd
-
         return pd.DataFrame(dict(columns))
     if kind == "polars":
         import polars as pl

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._columns import as_frame, column, error, factorize, flags, floats, integers
+from ._args import column, error, factorize, flags, floats, integers
+from ._frames import as_frame
 
 __all__ = ["HazardModel"]
 
@@ -32,11 +33,11 @@ def _array2(x: Any, name: str) -> np.ndarray:
     try:
         a = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise error(f"parameter `{name}`: must be numeric ({exc})") from None
+        raise error(f"parameter `{name}`: must be numeric ({exc})", name) from None
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
-        raise error(f"parameter `{name}`: must be two-dimensional, got shape {a.shape}")
+        raise error(f"parameter `{name}`: must be two-dimensional, got shape {a.shape}", name)
     return np.ascontiguousarray(a)
 
 
@@ -125,9 +126,11 @@ class HazardModel:
             n, k = x.shape
             names = list(covariates) if covariates is not None else [f"x{j}" for j in range(k)]
             if len(names) != k:
-                raise error(f"parameter `covariates`: {len(names)} names for {k} columns of data")
+                raise error(
+                    f"parameter `covariates`: {len(names)} names for {k} columns of data", "covariates"
+                )
             if isinstance(event, str):
-                raise error("parameter `event`: must be an array when data is an array")
+                raise error("parameter `event`: must be an array when data is an array", "event")
             y = flags(event, "event", "hazard")
             periods = None if period is None or isinstance(period, str) else period
             frame = None
@@ -290,10 +293,11 @@ class HazardModel:
         if x.shape[1] != len(self._covariates):
             raise error(
                 f"parameter `data`: {x.shape[1]} columns; the model has {k} coefficients "
-                f"{self.names} or {len(self._covariates)} covariates {self._covariates}"
+                f"{self.names} or {len(self._covariates)} covariates {self._covariates}",
+                "data",
             )
         if period is None:
-            raise error("parameter `period`: required to build the time dummies")
+            raise error("parameter `period`: required to build the time dummies", "period")
         if np.ndim(period) == 0:
             period = np.full(x.shape[0], period)
         t = integers(period, "period", "data")
@@ -327,7 +331,10 @@ class HazardModel:
         h = self._max_period if horizon is None else int(horizon)
         if covariates is None:
             if self._covariates:
-                raise error(f"parameter `covariates`: required (the model uses {self._covariates})")
+                raise error(
+                    f"parameter `covariates`: required (the model uses {self._covariates})",
+                    "covariates",
+                )
             c, index = np.zeros((1, 0)), pd.RangeIndex(1)
         elif isinstance(covariates, np.ndarray) or isinstance(covariates, (list, tuple)):
             c = _array2(covariates, "covariates")
@@ -366,6 +373,6 @@ class HazardModel:
 def _resolve(frame: pd.DataFrame | None, values: Any) -> Any:
     if isinstance(values, str):
         if frame is None:
-            raise error(f"parameter {values!r}: a column name needs a table, not an array")
+            raise error(f"parameter {values!r}: a column name needs a table, not an array", values)
         return column(frame, values, "person_periods")
     return values

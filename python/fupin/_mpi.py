@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._convert import codes, error, f64, table, weights as _weights
-from .registry import Registry
+from ._args import codes, error, f64, weights as _weights
+from .registry import Registry, table_columns
 
 
 # ---- Alkire–Foster -------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def mpi(
     if isinstance(indicators, Mapping) or type(indicators).__module__.split(".")[0] in (
         "pandas", "polars", "pyarrow",
     ):
-        cols = table(indicators, "indicators")
+        cols = table_columns(indicators, "indicators")
         names = [str(c) for c in cols]
         arrays = [f64(v, str(c)) for c, v in cols.items()]
         x = np.column_stack(arrays) if arrays else np.empty((0, 0))

@@ -27,14 +27,15 @@ __all__ = [
 __version__: str
 
 class FupinError(Exception):
-    """Base class of every error raised by fupin."""
-
-class ValidationError(FupinError, ValueError):
-    """Bad input data or parameters; ``column``, ``row`` (1-based) and ``value`` name the cell."""
+    """Base class of every error raised by fupin; ``column``, ``row`` (1-based) and ``value``
+    name the offending cell or parameter where there is one, else are None."""
 
     column: str | None
     row: int | None
     value: str | None
+
+class ValidationError(FupinError, ValueError):
+    """Bad input data or parameters; ``column``, ``row`` (1-based) and ``value`` name the cell."""
 
 class FupinIOError(FupinError, OSError):
     """A file could not be read or written."""

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import _args, _native
-from ._convert import error, f64, table, weights as _weights
+from ._args import error, f64, weights as _weights
+from .registry import table_columns
 
 
 # ---- proxy-means test ----------------------------------------------------------------------
@@ -99,7 +100,7 @@ class ProxyMeansTest:
         """
         if isinstance(proxies, str):
             proxies = [proxies]
-        cols = table(data, "data")
+        cols = table_columns(data, "data")
         self = object.__new__(cls)
         self.target = str(target)
         self.proxies = [str(p) for p in proxies]
@@ -207,7 +208,7 @@ class ProxyMeansTest:
 
     def predict(self, data: Any) -> np.ndarray:
         """Predicted target (in log units with ``log_target``) for the rows of ``data``."""
-        x, _ = self._matrix(table(data, "data"))
+        x, _ = self._matrix(table_columns(data, "data"))
         return self._native.predict(x)
 
     def cross_validate(
@@ -242,7 +243,7 @@ class ProxyMeansTest:
             if not (line > 0 and math.isfinite(line)):
                 raise error(f"line must be positive and finite, got {line}", column="line", value=line)
             threshold = math.log(line) if self.log_target else float(line)
-        cols = table(data, "data")
+        cols = table_columns(data, "data")
         x, names = self._matrix(cols)
         y = self._target(cols)
         w = self._weight_array(cols, weights)

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._calibrate import _z
-from ._columns import error
+from ._args import error
+from ._calibrate import critical_z
+from ._panels import spells
 from .engine import Results
 from .registry import Registry
 
@@ -32,7 +33,10 @@ def _distribution(results: Results, level: str, scenario: str) -> tuple[pd.DataF
         cum = frame[[f"exited_by_{y}" for y in years]].to_numpy(dtype=np.float64)
         ids = frame[["village_id", "county_id"]] if level == "village" else frame[["county_id"]]
     else:
-        raise error(f"parameter `level` = {level!r}: must be one of {tuple(_LEVELS)}")
+        raise error(
+            f"parameter `level` = {level!r}: must be one of {tuple(_LEVELS)}", "level",
+            value=repr(level),
+        )
     dist = np.diff(np.column_stack([np.zeros(len(cum)), cum, np.ones(len(cum))]), axis=1)
     return ids.reset_index(drop=True), np.clip(dist, 0.0, 1.0)
 
@@ -44,10 +48,14 @@ def _summarise(
     exit year given an exit within the run, and exit-year quantiles (inverse CDF; ``inf``: not
     within the run)."""
     if deadline not in years:
-        raise error(f"parameter `deadline` = {deadline}: must be one of the simulated years {years}")
+        raise error(
+            f"parameter `deadline` = {deadline}: must be one of the simulated years {years}",
+            "deadline",
+            value=deadline,
+        )
     k = years.index(deadline)
     p = dist[:, : k + 1].sum(axis=1)
-    n, z = float(replications), _z(conf_level)
+    n, z = float(replications), critical_z(conf_level)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     within = dist[:, :-1].sum(axis=1)
@@ -123,7 +131,9 @@ def at_risk(
     >>> fupin.timelines.at_risk(res, deadline=2019)        # doctest: +SKIP
     """
     if not 0.0 < threshold <= 1.0:
-        raise error(f"parameter `threshold` = {threshold}: must lie in (0, 1]")
+        raise error(
+            f"parameter `threshold` = {threshold}: must lie in (0, 1]", "threshold", value=threshold
+        )
     table = exit_projections(results, level, deadline, scenario, conf_level)
     table.insert(table.columns.get_loc("p_exit"), "p_miss", 1.0 - table["p_exit"])
     risky = table[table["p_exit"] < threshold]
@@ -148,8 +158,6 @@ def simulated_spells(
     that panel. Returns columns ``replicate``, ``household_id``, ``start_year``, ``duration``,
     ``observed``, ready for :func:`kaplan_meier`.
     """
-    from .timelines import spells
-
     if not isinstance(results, Results):
         raise TypeError(f"results must be fupin.Results, got {type(results).__name__}")
     scenario = results.scenarios[0] if scenario is None else scenario
@@ -160,7 +168,7 @@ def simulated_spells(
     else:
         base = registry.households()["registered"].to_numpy(dtype=bool)
         if len(base) != n_h:
-            raise error(f"registry has {len(base)} households; the run has {n_h}")
+            raise error(f"registry has {len(base)} households; the run has {n_h}", "registry")
     try:
         ids = results.households(scenario)["household_id"].to_numpy()
     except Exception:  # runs without household outputs: positions stand in for ids

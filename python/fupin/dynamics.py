@@ -6,7 +6,6 @@ import copy
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from . import _args, _native
@@ -43,21 +42,6 @@ def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict
     return {"schedule": {str(_FIRST_LINE_YEAR): _args.number(line, "line")}, "growth_after": 0.0}
 
 
-def _read(text_or_path: str | os.PathLike[str]) -> str:
-    """TOML/JSON text, or the contents of a file given as a path (a ``pathlib.Path``, or a
-    one-line string that cannot be TOML or JSON, such as ``"model.toml"``)."""
-    if isinstance(text_or_path, os.PathLike):
-        return Path(text_or_path).read_text(encoding="utf-8")
-    text = str(text_or_path)
-    looks_like_data = "\n" in text or "=" in text or text.lstrip().startswith(("{", "["))
-    if looks_like_data:
-        return text
-    try:
-        return Path(text).read_text(encoding="utf-8")
-    except OSError as err:
-        raise _native.FupinIOError(f"{text}: {err.strerror or err}") from err
-
-
 class IncomeModel:
     """The stochastic income model of every household (see DESIGN.md, "The model").
 
@@ -91,16 +75,19 @@ class IncomeModel:
         params = copy.deepcopy(params)
         for name, value in sections.items():
             if name not in _SECTIONS:
-                raise _native.ValidationError(
-                    f"unknown income-model section {name!r}; expected one of {_SECTIONS}"
+                raise _args.error(
+                    f"unknown income-model section {name!r}; expected one of {_SECTIONS}",
+                    column=name,
                 )
             if name == "line":
                 params["line"] = line_schedule(value)
             elif isinstance(value, Mapping):
                 params[name] = {**params[name], **dict(value)}
             else:
-                raise _native.ValidationError(
-                    f"income-model section {name!r} must be a dict of fields, got {value!r}"
+                raise _args.error(
+                    f"income-model section {name!r} must be a dict of fields, got {value!r}",
+                    column=name,
+                    value=repr(value),
                 )
         return params
 
@@ -123,14 +110,14 @@ class IncomeModel:
     def from_json(cls, text_or_path: str | os.PathLike[str]) -> IncomeModel:
         """From JSON text or a JSON file."""
         model = cls.__new__(cls)
-        model._params = json.loads(_native.income_model_check(_read(text_or_path), "json"))
+        model._params = json.loads(_native.income_model_check(_args.spec_text(text_or_path), "json"))
         return model
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> IncomeModel:
         """From TOML text or a TOML file (sections ``[income]``, ``[health]``, …)."""
         model = cls.__new__(cls)
-        model._params = json.loads(_native.income_model_check(_read(text_or_path), "toml"))
+        model._params = json.loads(_native.income_model_check(_args.spec_text(text_or_path), "toml"))
         return model
 
     def to_dict(self) -> dict[str, Any]:

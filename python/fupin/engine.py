@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _native
-from .dynamics import IncomeModel, _read, line_schedule
+from .dynamics import IncomeModel, line_schedule
 from .measures import Measure
 from .policy import Policy, budget_spec
 from .registry import Registry
@@ -122,11 +122,11 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text_or_path: str | os.PathLike[str]) -> Scenario:
-        return cls._from_spec(_read(text_or_path), "json")
+        return cls._from_spec(_args.spec_text(text_or_path), "json")
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> Scenario:
-        return cls._from_spec(_read(text_or_path), "toml")
+        return cls._from_spec(_args.spec_text(text_or_path), "toml")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._spec == other._spec
@@ -147,7 +147,7 @@ def read_scenarios(text_or_path: str | os.PathLike[str]) -> list[Scenario]:
     optionally ``policy`` (with ``rule``), ``budget``, ``[[scenario.measures]]``, ``model`` and
     ``line`` — the form :func:`write_scenarios` writes. A JSON file ``{"scenario": [...]}`` works
     too (by a ``.json`` suffix or text starting with ``{``)."""
-    text = _read(text_or_path)
+    text = _args.spec_text(text_or_path)
     fmt = "json" if str(text_or_path).endswith(".json") or text.lstrip().startswith("{") else "toml"
     return [Scenario.from_dict(s) for s in json.loads(_native.scenarios_check(text, fmt))]
 
@@ -158,10 +158,6 @@ def write_scenarios(scenarios: Sequence[Scenario], path: str | os.PathLike[str] 
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
-
-
-def _years(years: Iterable[int] | int) -> tuple[int, int]:
-    return _args.years(years)
 
 
 def _progress_callback(progress: bool | Callable[[int, int], Any] | None, label: str):
@@ -231,13 +227,14 @@ def simulate(
     model = IncomeModel() if model is None else model
     if not isinstance(model, IncomeModel):
         raise TypeError(f"model must be a fupin.IncomeModel, got {type(model).__name__}")
-    first_year, n_years = _years(years)
+    first_year, n_years = _args.years(years)
     plans = dict(plans or {})
     names = [s.name for s in scenarios]
     for name, p in plans.items():
         if name not in names:
-            raise _native.ValidationError(
-                f"plans[{name}]: no scenario of that name (scenarios: {names})")
+            raise _args.error(
+                f"plans[{name}]: no scenario of that name (scenarios: {names})",
+                column=f"plans[{name}]", value=repr(name))
         if not isinstance(getattr(p, "json", None), str) or not p.json:
             raise TypeError(f"plans[{name}] must be a fupin.Plan, got {type(p).__name__}")
     plan_json = [plans[n].json if n in plans else None for n in names] if plans else None

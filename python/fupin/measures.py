@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 
 __all__ = [
     "KINDS",
@@ -79,7 +79,7 @@ class Measure:
 
     def __init__(self, kind: str, name: str | None = None, **params: Any) -> None:
         if kind not in KINDS:
-            raise _native.ValidationError(f"kind must be one of {KINDS}, got {kind!r}")
+            raise _args.error(f"kind must be one of {KINDS}, got {kind!r}", "kind", value=repr(kind))
         spec = {"name": str(kind if name is None else name), "kind": kind, **params}
         self._spec: dict[str, Any] = _checked(spec)
 
@@ -126,7 +126,7 @@ class Measure:
 
 def _checked(spec: dict[str, Any]) -> dict[str, Any]:
     if "kind" not in spec:
-        raise _native.ValidationError("a measure needs a 'kind' (one of " + ", ".join(KINDS) + ")")
+        raise _args.error("a measure needs a 'kind' (one of " + ", ".join(KINDS) + ")", "kind")
     if "name" not in spec:
         spec = {"name": spec["kind"], **spec}
     return json.loads(_native.measure_check(json.dumps(spec)))
@@ -276,7 +276,9 @@ def get(name: str) -> Measure:
         if m.name == name:
             return m
     names = [m.name for m in defaults()]
-    raise _native.ValidationError(f"no measure {name!r} in the default catalogue; it has {names}")
+    raise _args.error(
+        f"no measure {name!r} in the default catalogue; it has {names}", "name", value=repr(name)
+    )
 
 
 def eligibility_text(rule: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _convert, _native
+from . import _args, _native
 from .registry import Registry
 
 __all__ = ["fgt", "ge", "gini", "mld", "profile", "sen", "theil", "watts"]
@@ -25,17 +25,17 @@ __all__ = ["fgt", "ge", "gini", "mld", "profile", "sen", "theil", "watts"]
 def _f64(values: Any, name: str) -> np.ndarray:
     """Numbers as float64; text, booleans and other non-numbers are a ValidationError naming
     ``name``, the 1-based row and the value."""
-    array = values if isinstance(values, np.ndarray) else _convert._array(values)
+    array = values if isinstance(values, np.ndarray) else _args.as_array(values)
     if array.dtype.kind == "b" or (
         array.dtype.kind == "O" and any(isinstance(x, (bool, np.bool_)) for x in array.ravel())
     ):
         flat = array.ravel()
         i = next(i for i, x in enumerate(flat) if isinstance(x, (bool, np.bool_)))
-        raise _convert.error(
+        raise _args.error(
             f"{name}: row {i + 1} value {flat[i]!r} is a boolean, not a number",
             column=name, row=i + 1, value=flat[i],
         )
-    return _convert.f64(array, name)
+    return _args.f64(array, name)
 
 
 def _w(weights: Any) -> np.ndarray | None:
@@ -107,7 +107,7 @@ def profile(registry: Registry, line: float, by: str | None = None) -> pd.DataFr
     if not isinstance(registry, Registry):
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
     if by is not None and by not in _LEVELS:
-        raise _native.ValidationError(f"by must be one of {_LEVELS}, got {by!r}")
+        raise _args.error(f"by must be one of {_LEVELS}, got {by!r}", "by", value=repr(by))
     levels = _native.profile(registry._native, _args.number(line, "line"))
     frames = {}
     for level in _LEVELS if by is None else (by,):

@@ -7,9 +7,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from .dynamics import IncomeModel
-from .engine import Scenario, _years
+from .engine import Scenario
 from .registry import Registry
 
 __all__ = ["Plan", "plan"]
@@ -60,7 +60,7 @@ def plan(
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a fupin.Scenario, got {type(scenario).__name__}")
     model = IncomeModel() if model is None else model
-    first_year, n_years = _years(years)
+    first_year, n_years = _args.years(years)
     cols = _native.plan(registry._native, scenario.to_json(), model.to_json(), first_year, n_years)
     assignments = pd.DataFrame({
         "household_id": cols["household_id"],

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import _args, _native
-from ._columns import cell_error, floats
+from ._args import cell_error, field_error, floats
 from ._frames import columns_of
 
 __all__ = ["CAUSES", "ByCause", "Explicit", "Policy", "Uniform", "budget_spec"]
@@ -34,13 +34,6 @@ CAUSES: tuple[str, ...] = (
     "illness", "disability", "schooling", "disaster", "marriage", "land", "water", "skills",
     "capital", "labour", "transport", "motivation", "other",
 )
-
-
-def _invalid(field: str, message: str) -> Exception:
-    """A ValidationError naming ``field`` (``err.column``), as the core's errors do."""
-    err = _native.ValidationError(f"{field}: {message}")
-    err.column, err.row, err.value = field, None, None  # type: ignore[attr-defined]
-    return err
 
 
 class Policy:
@@ -148,14 +141,14 @@ class ByCause(Policy):
                                for c, m in mapping.items()}
         if isinstance(ranking, str):
             if ranking not in ("poorest_first", "nearest_line_first"):
-                raise _invalid("policy.ranking", "must be 'poorest_first', 'nearest_line_first' or "
-                               f"a score per household, got {ranking!r}")
+                raise field_error("policy.ranking", "must be 'poorest_first', 'nearest_line_first' or "
+                                  f"a score per household, got {ranking!r}")
             spec["ranking"] = ranking
         else:
             scores = np.asarray(ranking.to_numpy() if isinstance(ranking, pd.Series) else ranking,
                                 dtype=np.float64)
             if scores.ndim != 1:
-                raise _invalid("policy.ranking", "scores must be one number per household")
+                raise field_error("policy.ranking", "scores must be one number per household")
             spec["ranking"] = {"score": scores.tolist()}
         super().__init__(spec)
 
@@ -177,7 +170,7 @@ class Explicit(Policy):
         cols = columns_of(table, "Explicit table")
         for required in ("household_id", "measure", "start_year"):
             if required not in cols:
-                raise _invalid(required, f"missing column of the Explicit table (has {sorted(cols)})")
+                raise field_error(required, f"missing column of the Explicit table (has {sorted(cols)})")
         n = len(cols["household_id"])
         what = "Explicit table"
         intensity = (np.ones(n) if "intensity" not in cols
@@ -229,7 +222,7 @@ def _number(value: Any, field: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise _invalid(field, f"{value!r} is not an amount of yuan") from None
+        raise field_error(field, f"{value!r} is not an amount of yuan") from None
 
 
 def budget_spec(budget: Any) -> dict[str, Any]:
@@ -245,8 +238,8 @@ def budget_spec(budget: Any) -> dict[str, Any]:
     if isinstance(budget, Mapping) and set(map(str, budget)) & keys:
         unknown = sorted(set(map(str, budget)) - keys)
         if unknown:
-            raise _invalid("budget", f"unknown field {unknown[0]!r} (fields: yearly, by_county, "
-                           "carry_over, guarantee_fund)")
+            raise field_error("budget", f"unknown field {unknown[0]!r} (fields: yearly, by_county, "
+                              "carry_over, guarantee_fund)")
         spec: dict[str, Any] = {}
         if budget.get("yearly") is not None:
             spec["yearly"] = _amount(budget["yearly"], "budget.yearly")
@@ -258,8 +251,8 @@ def budget_spec(budget: Any) -> dict[str, Any]:
         fund = budget.get("guarantee_fund")
         if fund is not None:
             if not isinstance(fund, Mapping):
-                raise _invalid("budget.guarantee_fund",
-                               f"{fund!r} is not a table of capital and leverage")
+                raise field_error("budget.guarantee_fund",
+                                  f"{fund!r} is not a table of capital and leverage")
             spec["guarantee_fund"] = {
                 str(k): _number(v, f"budget.guarantee_fund.{k}") for k, v in fund.items()}
     else:

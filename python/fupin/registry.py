@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _args, _native
-from ._frames import columns_of, to_frame
+from ._frames import Columns, columns_of, to_frame
 
 __all__ = ["Registry"]
 
@@ -167,3 +167,10 @@ class Registry:
             f"<tr><td>villages (poor)</td><td>{self.n_villages:,} ({self.poor_villages:,})</td></tr>"
             f"<tr><td>counties</td><td>{self.n_counties:,}</td></tr></table>"
         )
+
+
+def table_columns(data: Any, what: str) -> Columns:
+    """Columns of a frame, a mapping, or a registry's households."""
+    if isinstance(data, Registry):
+        return dict(data._native.households_columns())
+    return columns_of(data, what)

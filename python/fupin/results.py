@@ -76,8 +76,10 @@ class Results:
         if scenario is None:
             return self.scenarios
         if scenario not in self.scenarios:
-            raise _native.ValidationError(
-                f"no scenario {scenario!r} in these results; they have {self.scenarios}"
+            raise _args.error(
+                f"no scenario {scenario!r} in these results; they have {self.scenarios}",
+                "scenario",
+                value=repr(scenario),
             )
         return [scenario]
 
@@ -93,7 +95,9 @@ class Results:
     def replicate_values(self, measure: str, scenario: str | None = None) -> pd.DataFrame:
         """Per-replicate totals of one measure (rows: replicates; columns: years)."""
         if measure not in MEASURES:
-            raise _native.ValidationError(f"measure must be one of {MEASURES}, got {measure!r}")
+            raise _args.error(
+                f"measure must be one of {MEASURES}, got {measure!r}", "measure", value=repr(measure)
+            )
         frames = {
             name: pd.DataFrame(self._native.replicate_values(name, measure), columns=self.years)
             for name in self._names(scenario)
@@ -210,8 +214,10 @@ class Results:
         keys = [by] if isinstance(by, str) else list(by)
         unknown = [k for k in keys if k not in ("measure", "year", "county")]
         if unknown or len(set(keys)) != len(keys):
-            raise _native.ValidationError(
-                f"by must name distinct fields among 'measure', 'year', 'county'; got {by!r}"
+            raise _args.error(
+                f"by must name distinct fields among 'measure', 'year', 'county'; got {by!r}",
+                "by",
+                value=repr(by),
             )
         rows = []
         for name in self._names(scenario):
@@ -303,7 +309,9 @@ class Results:
         import matplotlib.pyplot as plt
 
         if measure not in ("poor_people", "poor_households"):
-            raise _native.ValidationError("measure must be 'poor_people' or 'poor_households'")
+            raise _args.error(
+                "measure must be 'poor_people' or 'poor_households'", "measure", value=repr(measure)
+            )
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         summary = self.summary()

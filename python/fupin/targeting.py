@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _args, _native
-from ._convert import codes, error, f64, flags, weights as _weights
+from ._args import codes, error, f64, flag_array, weights as _weights
 from ._exit import (
     Adjustment,
     Checklist,
@@ -266,7 +266,7 @@ _ERROR_DOC = """
 def errors(selected: Any, poor: Any, weights: Any = None) -> pd.Series:
     """Targeting errors of a selection against true poverty status, as a Series.
     """
-    e = _native.targeting_errors(flags(selected, "selected"), flags(poor, "poor"), _weights(weights))
+    e = _native.targeting_errors(flag_array(selected, "selected"), flag_array(poor, "poor"), _weights(weights))
     return pd.Series(e, name="errors", dtype=np.float64)
 
 
@@ -280,7 +280,7 @@ def error_curve(scores: Any, poor: Any, thresholds: Any, weights: Any = None) ->
     """
     t = f64(thresholds, "thresholds")
     out = pd.DataFrame(
-        _native.error_curve(f64(scores, "scores"), flags(poor, "poor"), t, _weights(weights))
+        _native.error_curve(f64(scores, "scores"), flag_array(poor, "poor"), t, _weights(weights))
     )
     cells = out[["selected_poor", "selected_nonpoor", "excluded_poor", "excluded_nonpoor"]].sum(axis=1)
     out.insert(0, "selected_share", (out["selected_poor"] + out["selected_nonpoor"]) / cells)
@@ -293,6 +293,6 @@ def errors_by_group(selected: Any, poor: Any, groups: Any, weights: Any = None) 
     with the columns of :func:`errors`."""
     g, labels = codes(groups, "groups")
     out = _native.errors_by_group(
-        flags(selected, "selected"), flags(poor, "poor"), g, len(labels), _weights(weights)
+        flag_array(selected, "selected"), flag_array(poor, "poor"), g, len(labels), _weights(weights)
     )
     return pd.DataFrame(out, index=pd.Index(labels, name="group"))

@@ -13,7 +13,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{IntoPyResult, validation};
+use crate::errors::{IntoPyResult, validation, validation_at};
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
@@ -23,12 +23,15 @@ fn codes(py: Python<'_>, name: &str, a: &PyReadonlyArray1<'_, i64>) -> PyResult<
         .enumerate()
         .map(|(i, &v)| {
             u32::try_from(v).map_err(|_| {
-                validation(
+                validation_at(
                     py,
                     format!(
                         "panel: column `{name}`, row {}: code {v} out of range",
                         i + 1
                     ),
+                    Some(name),
+                    Some(i + 1),
+                    Some(v.to_string()),
                 )
             })
         })
@@ -62,12 +65,15 @@ fn calibrate_income<'py>(
         .enumerate()
         .map(|(i, &y)| {
             i32::try_from(y).map_err(|_| {
-                validation(
+                validation_at(
                     py,
                     format!(
                         "panel: column `year`, row {}: value {y} is not a valid year",
                         i + 1
                     ),
+                    Some("year"),
+                    Some(i + 1),
+                    Some(y.to_string()),
                 )
             })
         })

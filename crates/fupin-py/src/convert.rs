@@ -13,7 +13,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::validation;
+use crate::errors::validation_at;
 
 /// A core table as a dict of columns: NumPy arrays for numbers and flags, lists for text.
 pub(crate) fn table_to_py<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
@@ -48,13 +48,16 @@ fn column_from_py(
     if let Ok(v) = obj.extract::<Vec<Option<String>>>() {
         return Ok(ColumnData::Text(v));
     }
-    Err(validation(
+    Err(validation_at(
         py,
         format!(
             "{table}: column `{name}` must be a 1-D int64, float64 or bool array or a list of \
              str/None, got {}",
             obj.get_type().name()?
         ),
+        Some(name),
+        None,
+        None,
     ))
 }
 

@@ -8,7 +8,9 @@
 //!     ├── fupin.FupinIOError      (also an OSError)    files that cannot be read or written
 //!     └── fupin.NumericalError    (also an ArithmeticError) singular systems, no convergence
 //! ```
-//! Data errors carry `column`, `row` (1-based, as in the message) and `value` attributes.
+//! Every error has `column`, `row` (1-based, as in the message) and `value` attributes: set where
+//! the error names a cell or a parameter, else None (class attributes of `FupinError`, so reading
+//! them never raises AttributeError, whoever raised the error).
 //! The classes are built with `type(name, bases, ns)` so that one class can subclass both
 //! `FupinError` and the matching built-in exception.
 
@@ -28,6 +30,9 @@ struct Hierarchy {
 }
 
 static HIERARCHY: PyOnceLock<Hierarchy> = PyOnceLock::new();
+
+/// The attributes naming the offending cell: class attributes of `FupinError`, None by default.
+const ATTRIBUTES: [&str; 3] = ["column", "row", "value"];
 
 fn make_class(
     py: Python<'_>,
@@ -50,8 +55,12 @@ fn hierarchy(py: Python<'_>) -> PyResult<&Hierarchy> {
             py,
             "FupinError",
             vec![py.get_type::<PyException>().into_any()],
-            "Base class of every error raised by fupin.",
+            "Base class of every error raised by fupin. Attributes `column`, `row` (1-based) and \
+             `value` name the offending cell or parameter where there is one, else are None.",
         )?;
+        for attribute in ATTRIBUTES {
+            base.bind(py).setattr(attribute, py.None())?;
+        }
         let sub = |name: &str, builtin: Bound<'_, PyType>, doc: &str| {
             make_class(
                 py,
@@ -118,13 +127,30 @@ pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
     make().unwrap_or_else(|e| e)
 }
 
-/// A `ValidationError` raised from the binding layer itself (argument checks).
+/// A `ValidationError` raised from the binding layer itself (argument checks) that names no
+/// cell: `column`, `row` and `value` stay None.
 pub fn validation(py: Python<'_>, message: impl Into<String>) -> PyErr {
-    let message = message.into();
-    match hierarchy(py) {
-        Ok(h) => PyErr::from_type(h.validation.bind(py).clone(), message),
-        Err(e) => e,
-    }
+    validation_at(py, message, None, None, None)
+}
+
+/// A `ValidationError` raised from the binding layer that names its parameter or column, the
+/// 1-based row and the value, where it knows them.
+pub fn validation_at(
+    py: Python<'_>,
+    message: impl Into<String>,
+    column: Option<&str>,
+    row: Option<usize>,
+    value: Option<String>,
+) -> PyErr {
+    let make = || -> PyResult<PyErr> {
+        let class = hierarchy(py)?.validation.bind(py);
+        let instance = class.call1((message.into(),))?;
+        instance.setattr("column", column)?;
+        instance.setattr("row", row)?;
+        instance.setattr("value", value)?;
+        Ok(PyErr::from_value(instance))
+    };
+    make().unwrap_or_else(|e| e)
 }
 
 /// Extension to turn `fupin_core::Result` into `PyResult` at the boundary.

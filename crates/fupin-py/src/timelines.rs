@@ -12,7 +12,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::errors::{IntoPyResult, validation};
+use crate::errors::{IntoPyResult, validation, validation_at};
 use crate::long_call::run_short;
 
 type F64s<'py> = PyReadonlyArray1<'py, f64>;
@@ -32,9 +32,12 @@ fn parse_kind(py: Python<'_>, kind: &str) -> PyResult<SpellKind> {
     match kind {
         "exit" => Ok(SpellKind::Exit),
         "return" => Ok(SpellKind::Return),
-        other => Err(validation(
+        other => Err(validation_at(
             py,
             format!("parameter `kind` = {other:?}: must be \"exit\" or \"return\""),
+            Some("kind"),
+            None,
+            Some(format!("{other:?}")),
         )),
     }
 }
@@ -43,9 +46,12 @@ fn parse_link(py: Python<'_>, link: &str) -> PyResult<Link> {
     match link {
         "logit" => Ok(Link::Logit),
         "cloglog" => Ok(Link::Cloglog),
-        other => Err(validation(
+        other => Err(validation_at(
             py,
             format!("parameter `link` = {other:?}: must be \"logit\" or \"cloglog\""),
+            Some("link"),
+            None,
+            Some(format!("{other:?}")),
         )),
     }
 }
@@ -64,12 +70,15 @@ fn years_i32(py: Python<'_>, years: &[i64]) -> PyResult<Vec<i32>> {
         .enumerate()
         .map(|(i, &y)| {
             i32::try_from(y).map_err(|_| {
-                validation(
+                validation_at(
                     py,
                     format!(
                         "panel: column `year`, row {}: value {y} is not a valid year",
                         i + 1
                     ),
+                    Some("year"),
+                    Some(i + 1),
+                    Some(y.to_string()),
                 )
             })
         })
@@ -319,12 +328,15 @@ fn periods_u32(py: Python<'_>, periods: &[i64]) -> PyResult<Vec<u32>> {
         .enumerate()
         .map(|(i, &t)| {
             u32::try_from(t).ok().filter(|&t| t >= 1).ok_or_else(|| {
-                validation(
+                validation_at(
                     py,
                     format!(
                         "design: column `period`, row {}: value {t} must be a whole number ≥ 1",
                         i + 1
                     ),
+                    Some("period"),
+                    Some(i + 1),
+                    Some(t.to_string()),
                 )
             })
         })

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::select::group_codes;
-use crate::errors::validation;
+use crate::errors::validation_at;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
 
@@ -184,13 +184,16 @@ fn two_assurances_three_guarantees<'py>(
                 .enumerate()
                 .map(|(i, &v)| {
                     u16::try_from(v).map_err(|_| {
-                        validation(
+                        validation_at(
                             py,
                             format!(
                                 "`dropouts` row {}: value {v} must be a count from 0 to {}",
                                 i + 1,
                                 u16::MAX
                             ),
+                            Some("dropouts"),
+                            Some(i + 1),
+                            Some(v.to_string()),
                         )
                     })
                 })

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use super::select::errors_dict;
 use crate::convert::{from_json, to_json};
-use crate::errors::{IntoPyResult, validation};
+use crate::errors::{IntoPyResult, validation_at};
 use crate::long_call::run_short;
 
 type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
@@ -214,9 +214,12 @@ fn dummies<'py>(
         })?,
         Some(levels) => {
             let Some(reference) = reference else {
-                return Err(validation(
+                return Err(validation_at(
                     py,
                     format!("dummies `{name}`: fixed levels need their reference level"),
+                    Some(&name),
+                    None,
+                    None,
                 ));
             };
             run_short(py, move || {

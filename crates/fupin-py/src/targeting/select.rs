@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::validation;
+use crate::errors::validation_at;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
 
@@ -24,12 +24,15 @@ fn non_negative(
         .enumerate()
         .map(|(i, &v)| {
             u64::try_from(v).ok().filter(|&u| u <= max).ok_or_else(|| {
-                validation(
+                validation_at(
                     py,
                     format!(
                         "`{name}` row {}: value {v} must be a non-negative integer at most {max}",
                         i + 1
                     ),
+                    Some(name),
+                    Some(i + 1),
+                    Some(v.to_string()),
                 )
             })
         })
