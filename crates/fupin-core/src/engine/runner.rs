@@ -1,5 +1,7 @@
-//! The runner: validation, grouping households by village, parallel chunks of villages, progress
-//! and cancellation, and the assembly of [`Results`].
+//! The runner, as named phases: checking the run ([`check_run`]), laying out households by village
+//! and chunks of villages ([`Layout`]), the per-arm output buffers ([`Outputs`]), the parallel work
+//! over chunks ([`run_job`], [`run_jobs`]) with progress and cancellation, and the assembly of
+//! [`Results`] ([`assemble`]).
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -10,25 +12,25 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::accumulate::{Cell, GroupCell, WEIGHT_SCALE, add_slices, below_threshold, weight_units};
+use super::accumulate::{Cell, GroupCell, add_slices, below_threshold};
+use super::arm::Arm;
 use super::config::{MAX_PATH_VALUES, RunConfig};
-use super::flows::{Flows, MoneyOverflow};
-use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
-use super::results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
-use super::scenario::{Scenario, Treatment};
-use super::streams::Keys;
-use crate::dynamics::IncomeModel;
+use super::flow_sums::{Flows, MoneyOverflow};
+use super::kernel::{self, ArmTables, HouseholdSink, Run, Scratch};
+use super::output::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 use crate::error::{Error, Result};
+use crate::random::Keys;
 use crate::registry::Registry;
+use crate::units::{WEIGHT_SCALE, weight_units};
 
 /// How often the calling thread reports progress and checks for cancellation.
 const POLL: Duration = Duration::from_millis(50);
 
-/// Simulate every household of `registry` under each scenario for `config.years` years and
+/// Run every household of `registry` under each arm for `config.years` years and
 /// `config.replications` replicates.
 ///
 /// `progress(done, total)` is called on the calling thread about every 50 ms and once at the end,
-/// with work counted in household-replicate-years over all scenarios; returning `false` (or
+/// with work counted in household-replicate-years over all arms; returning `false` (or
 /// cancelling the caller's [`crate::cancel`] token) cancels the run, which then stops within one
 /// household's work per thread and returns [`Error::Cancelled`]. A panic in the work stops the
 /// other threads the same way and is returned as [`Error::Internal`].
@@ -36,15 +38,18 @@ const POLL: Duration = Duration::from_millis(50);
 /// call (no global pool is touched, which keeps forked Python children safe). Results are identical
 /// for any number of threads, any order of households, and any sharding by village.
 ///
+/// Scenarios (with policies, budgets and plans) are run through [`crate::scenario::simulate`],
+/// which prepares their arms and calls this function.
+///
 /// # Errors
-/// Validation errors naming the parameter (`years`, `replications`, `scenario[..].<field>`,
-/// `keep_paths`, …) or the registry column (`weight`); [`Error::Cancelled`] when cancelled;
-/// [`Error::Internal`] if the thread pool cannot start or the work panics (a bug).
+/// As [`check_run`]; [`Error::InvalidParameter`] naming `scenario[..].<field>` for an arm's
+/// invalid model; [`Error::Cancelled`] when cancelled; [`Error::Internal`] if the thread pool
+/// cannot start or the work panics (a bug).
 ///
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::IncomeModel;
-/// use fupin_core::engine::{RunConfig, Scenario, simulate};
+/// use fupin_core::engine::{Arm, RunConfig, run};
 /// use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
 /// # fn registry() -> fupin_core::Result<Registry> {
 /// #     let n = 4;
@@ -67,42 +72,143 @@ const POLL: Duration = Duration::from_millis(50);
 /// # }
 /// let registry = registry()?; // four households in one village
 /// let config = RunConfig { replications: 20, seed: 7, threads: Some(1), ..RunConfig::new(2016, 5) };
-/// let results = simulate(&registry, &[Scenario::new("baseline")], &IncomeModel::default(),
-///                        &config, &mut |_, _| true)?;
-/// let summary = results.summary();
-/// assert_eq!(summary.year, vec![2016, 2017, 2018, 2019, 2020]);
-/// assert!(summary.poor_households_mean[4] <= 4.0);
+/// let arms = [Arm::new("baseline", IncomeModel::default())];
+/// let results = run(&registry, &arms, &config, &mut |_, _| true)?;
+/// assert_eq!(results.years, vec![2016, 2017, 2018, 2019, 2020]);
+/// assert_eq!(results.scenarios[0].name, "baseline");
 /// # Ok::<(), fupin_core::Error>(())
 /// ```
-pub fn simulate(
+pub fn run(
     registry: &Registry,
-    scenarios: &[Scenario],
-    model: &IncomeModel,
+    arms: &[Arm],
     config: &RunConfig,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<Results> {
     config.validate()?;
-    model.validate()?;
-    if scenarios.is_empty() {
+    check_arms(arms)?;
+    let checked = check_run(registry, config, arms.len())?;
+    let years = config.calendar_years();
+    let tables: Vec<ArmTables<'_>> = arms
+        .iter()
+        .map(|a| ArmTables::new(a.model.clone(), a.treatment.as_deref(), &years))
+        .collect::<Result<_>>()?;
+    let categories: Vec<Vec<String>> = tables
+        .iter()
+        .map(|p| {
+            p.treatment
+                .map_or_else(Vec::new, |t| t.categories().to_vec())
+        })
+        .collect();
+    let layout = Layout::new(registry, checked.threads);
+    let dims = Dims {
+        n: registry.n_households(),
+        t_n: years.len(),
+        reps: config.replications,
+        nv: registry.n_villages(),
+        nc: registry.n_counties(),
+    };
+    let mut outputs = Outputs::new(dims, arms.len(), config, &categories);
+    let jobs = split_jobs(&layout.bounds, &mut outputs.village_arrays, dims);
+    let run = Run {
+        registry,
+        keys: Keys::new(config.seed, &years),
+        years: years.clone(),
+        replications: dims.reps,
+    };
+    let cancel = AtomicBool::new(false);
+    let caller = crate::cancel::current();
+    let is_cancelled = || {
+        cancel.load(Ordering::Relaxed)
+            || caller
+                .as_ref()
+                .is_some_and(crate::cancel::Token::is_cancelled)
+    };
+    let shared = Shared {
+        run: &run,
+        tables: &tables,
+        categories: &categories,
+        layout: &layout,
+        outputs: &outputs.shared,
+        dims,
+        done: AtomicU64::new(0),
+        is_cancelled: &is_cancelled,
+    };
+    let total = (dims.n as u64) * u64::from(dims.reps) * dims.t_n as u64 * arms.len() as u64;
+    let pool = crate::parallel::pool(checked.threads)?;
+    let work = |job: Job<'_>| run_job(&shared, job);
+    run_jobs(pool, jobs, &work, &cancel, &is_cancelled, &mut || {
+        progress(shared.done.load(Ordering::Relaxed), total)
+    })?;
+    if is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    if !progress(total, total) {
+        return Err(Error::Cancelled);
+    }
+    let village_arrays = std::mem::take(&mut outputs.village_arrays);
+    assemble(
+        registry,
+        arms,
+        config,
+        checked,
+        categories,
+        village_arrays,
+        outputs.shared,
+    )
+}
+
+/// Arms: at least one, each with a name used once and a valid model.
+fn check_arms(arms: &[Arm]) -> Result<()> {
+    if arms.is_empty() {
         return Err(Error::invalid_parameter(
             "scenarios",
             "[]",
             "needs at least one scenario",
         ));
     }
-    for (i, s) in scenarios.iter().enumerate() {
-        s.validate()?;
-        if scenarios[..i].iter().any(|o| o.name == s.name) {
+    for (i, a) in arms.iter().enumerate() {
+        if arms[..i].iter().any(|o| o.name == a.name) {
             return Err(Error::invalid_parameter(
                 "scenario.name",
-                format!("{:?}", s.name),
+                format!("{:?}", a.name),
                 "is used by two scenarios",
             ));
         }
+        a.model.validate().map_err(|e| match e {
+            Error::InvalidParameter {
+                name,
+                value,
+                reason,
+            } => Error::InvalidParameter {
+                name: format!("scenario[{}].{name}", a.name),
+                value,
+                reason,
+            },
+            other => other,
+        })?;
     }
+    Ok(())
+}
+
+/// What [`check_run`] found: the threads to use and the registry's weight totals.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedRun {
+    threads: usize,
+    registry_households: i64,
+    registry_people: i64,
+}
+
+/// Check what a run of `arms` arms over `registry` needs beyond its parameters: the thread count,
+/// at most `u32::MAX` households, representable weights, and stored paths within
+/// [`MAX_PATH_VALUES`]. [`crate::scenario::simulate`] calls it before planning, so these errors
+/// come before any planning error.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `threads`, `households` or `keep_paths`;
+/// [`Error::InvalidValue`] naming the registry column `weight` and its row.
+pub fn check_run(registry: &Registry, config: &RunConfig, arms: usize) -> Result<CheckedRun> {
     let threads = config.resolved_threads()?;
-    let h = registry.households();
-    let n = h.len();
+    let n = registry.n_households();
     if u32::try_from(n).is_err() {
         return Err(Error::invalid_parameter(
             "households",
@@ -111,15 +217,11 @@ pub fn simulate(
         ));
     }
     let (registry_households, registry_people) = weight_totals(registry)?;
-    let years = config.calendar_years();
-    let t_n = years.len();
-    let reps = config.replications;
-    let n_s = scenarios.len();
     if config.keep_paths {
-        let values = n_s
+        let values = arms
             .saturating_mul(n)
-            .saturating_mul(t_n)
-            .saturating_mul(reps as usize);
+            .saturating_mul(config.years as usize)
+            .saturating_mul(config.replications as usize);
         if values > MAX_PATH_VALUES {
             return Err(Error::invalid_parameter(
                 "keep_paths",
@@ -131,132 +233,174 @@ pub fn simulate(
             ));
         }
     }
+    Ok(CheckedRun {
+        threads,
+        registry_households,
+        registry_people,
+    })
+}
 
-    // Households grouped by village (counting sort; stable, so rows stay in registry order).
-    let nv = registry.n_villages();
-    let mut start = vec![0usize; nv + 1];
-    for &v in &h.village {
-        start[v as usize + 1] += 1;
-    }
-    for v in 0..nv {
-        start[v + 1] += start[v];
-    }
-    let mut fill = start.clone();
-    let mut order = vec![0u32; n];
-    for (row, &v) in h.village.iter().enumerate() {
-        order[fill[v as usize]] = row as u32;
-        fill[v as usize] += 1;
-    }
-    drop(fill);
+/// Sizes of a run: households, years, replicates, villages, counties.
+#[derive(Debug, Clone, Copy)]
+struct Dims {
+    n: usize,
+    t_n: usize,
+    reps: u32,
+    nv: usize,
+    nc: usize,
+}
 
-    // Chunks of whole villages; chunking never changes results (all sums are integers).
-    let target = (n / (threads * 16)).clamp(64, 8192);
-    let mut bounds = vec![0usize];
-    let mut acc = 0usize;
-    for v in 0..nv {
-        acc += start[v + 1] - start[v];
-        if acc >= target {
-            bounds.push(v + 1);
-            acc = 0;
+/// Households grouped by village, and villages grouped into chunks of work.
+struct Layout {
+    /// Rows of village `v` are `order[start[v]..start[v + 1]]`, in registry order.
+    start: Vec<usize>,
+    order: Vec<u32>,
+    /// Chunk `i` holds villages `bounds[i]..bounds[i + 1]`.
+    bounds: Vec<usize>,
+}
+
+impl Layout {
+    fn new(registry: &Registry, threads: usize) -> Self {
+        let h = registry.households();
+        let n = h.len();
+        // Households grouped by village (counting sort; stable, so rows stay in registry order).
+        let nv = registry.n_villages();
+        let mut start = vec![0usize; nv + 1];
+        for &v in &h.village {
+            start[v as usize + 1] += 1;
         }
-    }
-    if *bounds.last().unwrap_or(&0) != nv {
-        bounds.push(nv);
-    }
-
-    // Scenarios with a policy are planned over the whole registry before the run (or run the plan
-    // attached to them, made over a larger registry this one is a shard of).
-    let treatments: Vec<Option<std::sync::Arc<dyn Treatment>>> = scenarios
-        .iter()
-        .map(|s| {
-            if s.policy.is_some() || s.plan.is_some() {
-                crate::policy::treatment_for(registry, s, model, &years).map(Some)
-            } else {
-                Ok(s.treatment.clone())
+        for v in 0..nv {
+            start[v + 1] += start[v];
+        }
+        let mut fill = start.clone();
+        let mut order = vec![0u32; n];
+        for (row, &v) in h.village.iter().enumerate() {
+            order[fill[v as usize]] = row as u32;
+            fill[v as usize] += 1;
+        }
+        // Chunks of whole villages; chunking never changes results (all sums are integers).
+        let target = (n / (threads * 16)).clamp(64, 8192);
+        let mut bounds = vec![0usize];
+        let mut acc = 0usize;
+        for v in 0..nv {
+            acc += start[v + 1] - start[v];
+            if acc >= target {
+                bounds.push(v + 1);
+                acc = 0;
             }
-        })
-        .collect::<Result<_>>()?;
-    let plans: Vec<Plan<'_>> = scenarios
-        .iter()
-        .zip(&treatments)
-        .map(|(s, t)| Plan::new(s.effective_model(model), t.as_deref(), &years))
-        .collect::<Result<_>>()?;
-    let categories: Vec<Vec<String>> = plans
-        .iter()
-        .map(|p| {
-            p.treatment
-                .map_or_else(Vec::new, |t| t.categories().to_vec())
-        })
-        .collect();
-    let run = Run {
-        registry,
-        keys: Keys::new(config.seed, &years),
-        years: years.clone(),
-        replications: reps,
-    };
-    let nc = registry.n_counties();
-    let villages = registry.villages();
-
-    // Outputs.
-    struct VillageArrays {
-        exit: Vec<u32>,
-        poor: Vec<GroupCell>,
-        households: Vec<u32>,
-    }
-    let mut village_arrays: Vec<VillageArrays> = (0..n_s)
-        .map(|_| VillageArrays {
-            exit: vec![0; nv * (t_n + 1)],
-            poor: vec![GroupCell::default(); nv * t_n],
-            households: vec![0; nv],
-        })
-        .collect();
-    let atomics = |len: usize| -> Vec<AtomicU16> {
-        if config.household_outputs {
-            (0..len).map(|_| AtomicU16::new(0)).collect()
-        } else {
-            Vec::new()
         }
-    };
-    let first_exit: Vec<Vec<AtomicU16>> = (0..n_s).map(|_| atomics(n * t_n)).collect();
-    let returned: Vec<Vec<AtomicU16>> = (0..n_s).map(|_| atomics(n)).collect();
-    let paths: Vec<Option<Mutex<Paths>>> = (0..n_s)
-        .map(|_| {
-            config
-                .keep_paths
-                .then(|| Mutex::new(Paths::new(n, t_n, reps)))
-        })
-        .collect();
-    let new_flows = || -> Vec<Flows> {
-        categories
-            .iter()
-            .map(|c| Flows::new(reps as usize, t_n, c.len(), nc))
-            .collect()
-    };
-    let global = Mutex::new((
-        vec![vec![Cell::default(); reps as usize * t_n]; n_s],
-        vec![vec![GroupCell::default(); nc * reps as usize * t_n]; n_s],
-        new_flows(),
-    ));
+        if *bounds.last().unwrap_or(&0) != nv {
+            bounds.push(nv);
+        }
+        Layout {
+            start,
+            order,
+            bounds,
+        }
+    }
+}
 
-    struct VillageOut<'a> {
-        exit: &'a mut [u32],
-        poor: &'a mut [GroupCell],
-        households: &'a mut [u32],
+/// One arm's outputs by village: exit-year histograms, poor counts, households simulated.
+#[derive(Default)]
+struct VillageArrays {
+    exit: Vec<u32>,
+    poor: Vec<GroupCell>,
+    households: Vec<u32>,
+}
+
+/// Per-arm sums over the whole run: totals by replicate × year, poor by county × replicate × year,
+/// and the flows.
+type GlobalSums = (Vec<Vec<Cell>>, Vec<Vec<GroupCell>>, Vec<Flows>);
+
+/// Outputs written by the workers through shared references.
+struct SharedOutputs {
+    first_exit: Vec<Vec<AtomicU16>>,
+    returned: Vec<Vec<AtomicU16>>,
+    paths: Vec<Option<Mutex<Paths>>>,
+    global: Mutex<GlobalSums>,
+}
+
+/// Every output buffer of a run.
+struct Outputs {
+    village_arrays: Vec<VillageArrays>,
+    shared: SharedOutputs,
+}
+
+impl Outputs {
+    fn new(d: Dims, n_s: usize, config: &RunConfig, categories: &[Vec<String>]) -> Self {
+        let village_arrays = (0..n_s)
+            .map(|_| VillageArrays {
+                exit: vec![0; d.nv * (d.t_n + 1)],
+                poor: vec![GroupCell::default(); d.nv * d.t_n],
+                households: vec![0; d.nv],
+            })
+            .collect();
+        let atomics = |len: usize| -> Vec<AtomicU16> {
+            if config.household_outputs {
+                (0..len).map(|_| AtomicU16::new(0)).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        let first_exit = (0..n_s).map(|_| atomics(d.n * d.t_n)).collect();
+        let returned = (0..n_s).map(|_| atomics(d.n)).collect();
+        let paths = (0..n_s)
+            .map(|_| {
+                config
+                    .keep_paths
+                    .then(|| Mutex::new(Paths::new(d.n, d.t_n, d.reps)))
+            })
+            .collect();
+        let global = Mutex::new((
+            vec![vec![Cell::default(); d.reps as usize * d.t_n]; n_s],
+            vec![vec![GroupCell::default(); d.nc * d.reps as usize * d.t_n]; n_s],
+            new_flows(d, categories),
+        ));
+        Outputs {
+            village_arrays,
+            shared: SharedOutputs {
+                first_exit,
+                returned,
+                paths,
+                global,
+            },
+        }
     }
-    struct Job<'a> {
-        v0: usize,
-        v1: usize,
-        outs: Vec<VillageOut<'a>>,
-    }
-    let mut jobs: Vec<Job<'_>> = bounds
+}
+
+/// Empty flows for each arm.
+fn new_flows(d: Dims, categories: &[Vec<String>]) -> Vec<Flows> {
+    categories
+        .iter()
+        .map(|c| Flows::new(d.reps as usize, d.t_n, c.len(), d.nc))
+        .collect()
+}
+
+/// One arm's village outputs for the villages of one job.
+struct VillageOut<'a> {
+    exit: &'a mut [u32],
+    poor: &'a mut [GroupCell],
+    households: &'a mut [u32],
+}
+
+/// A chunk of villages `v0..v1` with its slices of every arm's village outputs.
+struct Job<'a> {
+    v0: usize,
+    v1: usize,
+    outs: Vec<VillageOut<'a>>,
+}
+
+/// Split each arm's village arrays into the jobs' disjoint slices.
+fn split_jobs<'a>(bounds: &[usize], arrays: &'a mut [VillageArrays], d: Dims) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'a>> = bounds
         .windows(2)
         .map(|w| Job {
             v0: w[0],
             v1: w[1],
-            outs: Vec::with_capacity(n_s),
+            outs: Vec::with_capacity(arrays.len()),
         })
         .collect();
-    for arrays in &mut village_arrays {
+    for arrays in arrays.iter_mut() {
         let (mut e, mut p, mut hh) = (
             &mut arrays.exit[..],
             &mut arrays.poor[..],
@@ -264,8 +408,8 @@ pub fn simulate(
         );
         for job in &mut jobs {
             let k = job.v1 - job.v0;
-            let (e1, e2) = std::mem::take(&mut e).split_at_mut(k * (t_n + 1));
-            let (p1, p2) = std::mem::take(&mut p).split_at_mut(k * t_n);
+            let (e1, e2) = std::mem::take(&mut e).split_at_mut(k * (d.t_n + 1));
+            let (p1, p2) = std::mem::take(&mut p).split_at_mut(k * d.t_n);
             let (h1, h2) = std::mem::take(&mut hh).split_at_mut(k);
             (e, p, hh) = (e2, p2, h2);
             job.outs.push(VillageOut {
@@ -275,112 +419,142 @@ pub fn simulate(
             });
         }
     }
+    jobs
+}
 
-    let cancel = AtomicBool::new(false);
-    let done = AtomicU64::new(0);
-    let total = (n as u64) * u64::from(reps) * t_n as u64 * n_s as u64;
-    let caller = crate::cancel::current();
-    let is_cancelled = || {
-        cancel.load(Ordering::Relaxed)
-            || caller
-                .as_ref()
-                .is_some_and(crate::cancel::Token::is_cancelled)
-    };
+/// What every job reads, and the shared outputs it writes.
+struct Shared<'a> {
+    run: &'a Run<'a>,
+    tables: &'a [ArmTables<'a>],
+    categories: &'a [Vec<String>],
+    layout: &'a Layout,
+    outputs: &'a SharedOutputs,
+    dims: Dims,
+    done: AtomicU64,
+    is_cancelled: &'a (dyn Fn() -> bool + Sync),
+}
 
-    let work = |mut job: Job<'_>| {
-        if is_cancelled() {
-            return;
-        }
-        let mut scratch = Scratch::new(reps, t_n);
-        let mut totals = vec![vec![Cell::default(); reps as usize * t_n]; n_s];
-        let mut county: Vec<BTreeMap<u32, Vec<GroupCell>>> = vec![BTreeMap::new(); n_s];
-        let mut flows = new_flows();
-        for (s, plan) in plans.iter().enumerate() {
-            let sink = HouseholdSink {
-                first_exit: &first_exit[s],
-                returned: &returned[s],
-                paths: paths[s].as_ref(),
-            };
-            let out = &mut job.outs[s];
-            for v in job.v0..job.v1 {
-                let rows = &order[start[v]..start[v + 1]];
-                let local = v - job.v0;
-                out.households[local] = rows.len() as u32;
-                if rows.is_empty() {
-                    continue;
-                }
-                let finished = match plan.treatment {
-                    None => kernel::village(
-                        &run,
-                        plan,
-                        &(),
-                        v,
-                        rows,
-                        &mut scratch,
-                        &sink,
-                        &is_cancelled,
-                    ),
-                    Some(t) => {
-                        kernel::village(&run, plan, &t, v, rows, &mut scratch, &sink, &is_cancelled)
-                    }
-                };
-                if !finished {
-                    return;
-                }
-                // Reduce the village's replicate × year cells.
-                let pop = u64::from(villages.population[v]);
-                let thr = registry.village_threshold(v);
-                let hist = &mut out.exit[local * (t_n + 1)..(local + 1) * (t_n + 1)];
-                let c = villages.county[v];
-                let cacc = county[s]
-                    .entry(c)
-                    .or_insert_with(|| vec![GroupCell::default(); reps as usize * t_n]);
-                for r in 0..reps as usize {
-                    let cells = &scratch.cells[r * t_n..(r + 1) * t_n];
-                    let exit_t = cells
-                        .iter()
-                        .position(|c| below_threshold(c.poor_people, pop, thr))
-                        .unwrap_or(t_n);
-                    hist[exit_t] += 1;
-                    for (t, cell) in cells.iter().enumerate() {
-                        out.poor[local * t_n + t].add(&GroupCell::from(cell));
-                        cacc[r * t_n + t].add(&GroupCell::from(cell));
-                    }
-                }
-                add_slices(&mut totals[s], &scratch.cells);
-                flows[s].add_village(&scratch, c as usize);
-                done.fetch_add(
-                    rows.len() as u64 * u64::from(reps) * t_n as u64,
-                    Ordering::Relaxed,
-                );
-            }
-        }
-        let mut g = match global.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+/// Simulate the villages of one job under every arm, reduce each village as soon as its
+/// replicates are done, and add the job's sums to the run's.
+fn run_job(sh: &Shared<'_>, mut job: Job<'_>) {
+    if (sh.is_cancelled)() {
+        return;
+    }
+    let Dims { t_n, reps, .. } = sh.dims;
+    let n_s = sh.tables.len();
+    let mut scratch = Scratch::new(reps, t_n);
+    let mut totals = vec![vec![Cell::default(); reps as usize * t_n]; n_s];
+    let mut county: Vec<BTreeMap<u32, Vec<GroupCell>>> = vec![BTreeMap::new(); n_s];
+    let mut flows = new_flows(sh.dims, sh.categories);
+    for (s, tables) in sh.tables.iter().enumerate() {
+        let sink = HouseholdSink {
+            first_exit: &sh.outputs.first_exit[s],
+            returned: &sh.outputs.returned[s],
+            paths: sh.outputs.paths[s].as_ref(),
         };
-        for s in 0..n_s {
-            add_slices(&mut g.0[s], &totals[s]);
-            g.2[s].add(&flows[s]);
-            for (&c, cells) in &county[s] {
-                let off = c as usize * reps as usize * t_n;
-                add_slices(&mut g.1[s][off..off + cells.len()], cells);
+        let out = &mut job.outs[s];
+        for v in job.v0..job.v1 {
+            let rows = &sh.layout.order[sh.layout.start[v]..sh.layout.start[v + 1]];
+            let local = v - job.v0;
+            out.households[local] = rows.len() as u32;
+            if rows.is_empty() {
+                continue;
             }
+            let finished = match tables.treatment {
+                None => kernel::village(
+                    sh.run,
+                    tables,
+                    &(),
+                    v,
+                    rows,
+                    &mut scratch,
+                    &sink,
+                    sh.is_cancelled,
+                ),
+                Some(t) => kernel::village(
+                    sh.run,
+                    tables,
+                    &t,
+                    v,
+                    rows,
+                    &mut scratch,
+                    &sink,
+                    sh.is_cancelled,
+                ),
+            };
+            if !finished {
+                return;
+            }
+            let c = reduce_village(sh, &scratch, v, local, out, &mut county[s]);
+            add_slices(&mut totals[s], &scratch.cells);
+            flows[s].add_village(&scratch, c as usize);
+            sh.done.fetch_add(
+                rows.len() as u64 * u64::from(reps) * t_n as u64,
+                Ordering::Relaxed,
+            );
         }
+    }
+    let mut g = match sh.outputs.global.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     };
-
-    let pool = crate::parallel::pool(threads)?;
-    run_jobs(pool, jobs, &work, &cancel, &is_cancelled, &mut || {
-        progress(done.load(Ordering::Relaxed), total)
-    })?;
-    if is_cancelled() {
-        return Err(Error::Cancelled);
+    for s in 0..n_s {
+        add_slices(&mut g.0[s], &totals[s]);
+        g.2[s].add(&flows[s]);
+        for (&c, cells) in &county[s] {
+            let off = c as usize * reps as usize * t_n;
+            add_slices(&mut g.1[s][off..off + cells.len()], cells);
+        }
     }
-    if !progress(total, total) {
-        return Err(Error::Cancelled);
-    }
+}
 
-    let (totals, county_poor, flows) = match global.into_inner() {
+/// Reduce village `v`'s replicate × year cells into its exit-year histogram, its poor counts and
+/// its county's sums; returns the county.
+fn reduce_village(
+    sh: &Shared<'_>,
+    scratch: &Scratch,
+    v: usize,
+    local: usize,
+    out: &mut VillageOut<'_>,
+    county: &mut BTreeMap<u32, Vec<GroupCell>>,
+) -> u32 {
+    let Dims { t_n, reps, .. } = sh.dims;
+    let registry = sh.run.registry;
+    let villages = registry.villages();
+    let pop = u64::from(villages.population[v]);
+    let thr = registry.village_threshold(v);
+    let hist = &mut out.exit[local * (t_n + 1)..(local + 1) * (t_n + 1)];
+    let c = villages.county[v];
+    let cacc = county
+        .entry(c)
+        .or_insert_with(|| vec![GroupCell::default(); reps as usize * t_n]);
+    for r in 0..reps as usize {
+        let cells = &scratch.cells[r * t_n..(r + 1) * t_n];
+        let exit_t = cells
+            .iter()
+            .position(|c| below_threshold(c.poor_people, pop, thr))
+            .unwrap_or(t_n);
+        hist[exit_t] += 1;
+        for (t, cell) in cells.iter().enumerate() {
+            out.poor[local * t_n + t].add(&GroupCell::from(cell));
+            cacc[r * t_n + t].add(&GroupCell::from(cell));
+        }
+    }
+    c
+}
+
+/// Turn the run's buffers into [`Results`]: the first money overflow as an error, else one
+/// [`ScenarioResults`] per arm, in the order given.
+fn assemble(
+    registry: &Registry,
+    arms: &[Arm],
+    config: &RunConfig,
+    checked: CheckedRun,
+    categories: Vec<Vec<String>>,
+    village_arrays: Vec<VillageArrays>,
+    shared: SharedOutputs,
+) -> Result<Results> {
+    let (totals, county_poor, flows) = match shared.global.into_inner() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
@@ -392,17 +566,18 @@ pub fn simulate(
     if let Some(o) = overflow {
         return Err(o.error(registry, &config.calendar_years()));
     }
-    let mut out_scenarios = Vec::with_capacity(n_s);
-    for (s, (((arrays, (fe, rt)), (tot, cp)), fl)) in village_arrays
+    let mut out_scenarios = Vec::with_capacity(arms.len());
+    for (s, ((((arrays, (fe, rt)), (tot, cp)), fl), cats)) in village_arrays
         .into_iter()
-        .zip(first_exit.into_iter().zip(returned))
+        .zip(shared.first_exit.into_iter().zip(shared.returned))
         .zip(totals.into_iter().zip(county_poor))
         .zip(flows)
+        .zip(categories)
         .enumerate()
     {
         let county_spending = fl.county_dense();
         out_scenarios.push(ScenarioResults {
-            name: scenarios[s].name.clone(),
+            name: arms[s].name.clone(),
             totals: tot,
             county_poor: cp,
             village_households: arrays.households,
@@ -413,7 +588,7 @@ pub fn simulate(
                 returned: rt.into_iter().map(AtomicU16::into_inner).collect(),
             }),
             paths: None,
-            categories: categories[s].clone(),
+            categories: cats,
             spending: fl.spend,
             county_spending,
             cause_exits: fl.cause_exits,
@@ -422,7 +597,7 @@ pub fn simulate(
             guarantee_losses: fl.losses,
         });
     }
-    for (s, p) in paths.into_iter().enumerate() {
+    for (s, p) in shared.paths.into_iter().enumerate() {
         if let Some(m) = p {
             out_scenarios[s].paths = Some(match m.into_inner() {
                 Ok(p) => p,
@@ -431,14 +606,14 @@ pub fn simulate(
         }
     }
     Ok(Results {
-        years,
-        replications: reps,
+        years: config.calendar_years(),
+        replications: config.replications,
         seed: config.seed,
         villages: village_groups(registry),
         counties: county_groups(registry),
-        household_ids: h.id.clone(),
-        registry_households,
-        registry_people,
+        household_ids: registry.households().id.clone(),
+        registry_households: checked.registry_households,
+        registry_people: checked.registry_people,
         scenarios: out_scenarios,
     })
 }

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::Eligibility;
-use super::check::{fen, money, share, within, years};
+use super::ranges::{money, share, within, years};
 use super::spec::{Active, Costs, draw, memory};
-use crate::engine::{YearContext, YearState};
+use crate::dynamics::{YearContext, YearState};
 use crate::error::Result;
+use crate::units::fen;
 
 /// Largest lag, duration or term in years.
 pub const MAX_MEASURE_YEARS: u32 = 100;

@@ -217,7 +217,7 @@ impl Budget {
     /// # Errors
     /// [`Error::Parse`] if serialisation fails.
     pub fn to_json(&self) -> Result<String> {
-        super::write_json(self, "<budget JSON>")
+        crate::files::write_json(self, "<budget JSON>")
     }
 }
 

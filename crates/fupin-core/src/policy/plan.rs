@@ -26,10 +26,10 @@ use super::order::{cause_lists, resolve_explicit};
 use super::planner::Planner;
 use super::rules::Policy;
 use crate::dynamics::PovertyLine;
-use crate::engine::WEIGHT_SCALE;
 use crate::error::{Error, Result};
 use crate::measures::MeasureCatalog;
 use crate::registry::Registry;
+use crate::units::WEIGHT_SCALE;
 
 /// One household's measure from a start year (to an end year, exclusive, if its funding stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

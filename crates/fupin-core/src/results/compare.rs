@@ -12,8 +12,8 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::results::Results;
-use super::tables::Measure;
+use super::tables::Outcome;
+use crate::engine::Results;
 use crate::error::{Error, Result};
 
 /// Options of [`Results::compare`].
@@ -119,9 +119,9 @@ fn cumulative_ratio(num: &Array2<f64>, den: &Array2<f64>) -> Array2<f64> {
 impl Results {
     /// Replicate × year values of every comparison quantity for scenario `s`.
     fn comparison_values(&self, s: usize, k: u32) -> Vec<(&'static str, Array2<f64>)> {
-        let exits = self.replicate_values(s, Measure::Exits);
+        let exits = self.replicate_values(s, Outcome::Exits);
         let sustained = self.sustained_exits(s, k);
-        let spending = self.replicate_values(s, Measure::ProgrammeSpending);
+        let spending = self.replicate_values(s, Outcome::ProgrammeSpending);
         vec![
             ("cost_per_exit", cumulative_ratio(&spending, &exits)),
             (
@@ -132,10 +132,10 @@ impl Results {
             ("sustained_exits", sustained),
             (
                 "poor_households",
-                self.replicate_values(s, Measure::PoorHouseholds),
+                self.replicate_values(s, Outcome::PoorHouseholds),
             ),
-            ("poor_people", self.replicate_values(s, Measure::PoorPeople)),
-            ("fgt1", self.replicate_values(s, Measure::Fgt1)),
+            ("poor_people", self.replicate_values(s, Outcome::PoorPeople)),
+            ("fgt1", self.replicate_values(s, Outcome::Fgt1)),
             ("spending", spending),
         ]
     }
