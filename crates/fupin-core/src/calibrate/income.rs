@@ -157,7 +157,7 @@ pub struct IncomeEstimate {
 ///
 /// # Examples
 /// ```
-/// use fupin_core::timelines::{IncomeOptions, IncomePanel, estimate_income_process};
+/// use fupin_core::calibrate::{IncomeOptions, IncomePanel, estimate_income_process};
 /// // 40 households × 6 years, all growing 5 % a year from different levels.
 /// let (mut h, mut y, mut inc) = (vec![], vec![], vec![]);
 /// for i in 0..40u32 {

@@ -129,7 +129,7 @@ pub struct SmmFit {
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::IncomeModel;
-/// use fupin_core::timelines::set_parameter;
+/// use fupin_core::calibrate::set_parameter;
 /// let m = set_parameter(&IncomeModel::default(), "income.growth", 0.05)?;
 /// assert_eq!(m.income.growth, 0.05);
 /// assert!(set_parameter(&m, "income.speed", 1.0).is_err());

@@ -75,7 +75,7 @@ pub struct Comparison {
 ///
 /// # Examples
 /// ```
-/// let q = fupin_core::engine::t_quantile(0.975, 4.0);
+/// let q = fupin_core::results::t_quantile(0.975, 4.0);
 /// assert!((q - 2.776_445_105).abs() < 1e-8); // published t table
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> f64 {
@@ -148,7 +148,9 @@ impl Results {
     /// # Examples
     /// ```
     /// # use fupin_core::dynamics::IncomeModel;
-    /// # use fupin_core::engine::{CompareOptions, RunConfig, Scenario, simulate};
+    /// # use fupin_core::engine::RunConfig;
+    /// # use fupin_core::results::CompareOptions;
+    /// # use fupin_core::scenario::{Scenario, simulate};
     /// # use fupin_core::policy::{Budget, ByCause, Policy};
     /// let reg = fupin_core::synth::county("changle", 1)?;
     /// let drip = Scenario::new("by_cause")

@@ -22,7 +22,7 @@ use crate::policy::{Budget, Plan, Policy};
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::PovertyLine;
-/// use fupin_core::engine::Scenario;
+/// use fupin_core::scenario::Scenario;
 /// let base = Scenario::new("baseline");
 /// let high_line = Scenario::new("line 4,500").with_line(PovertyLine::constant(4500.0));
 /// assert!(base.line.is_none() && high_line.line.is_some());
