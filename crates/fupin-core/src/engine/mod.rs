@@ -25,6 +25,7 @@
 
 mod accumulate;
 mod arm;
+mod chunks;
 mod config;
 mod flow_sums;
 mod kernel;

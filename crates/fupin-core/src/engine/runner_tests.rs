@@ -1,5 +1,8 @@
 //! Tests of the runner: hand-worked groups, empty villages, panics and cancellation.
 
+use std::sync::mpsc;
+use std::time::Duration;
+
 use super::*;
 use crate::dynamics::{IncomeModel, Treatment, YearContext, YearState};
 use crate::registry::{Counties, Households, Ids, Region, Villages};
