@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 const MAX_WEIGHTED_PEOPLE: f64 = f64::from_bits(0x7fe0_0000_0000_0000);
 
 pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
-    if h.len() == 0 {
+    if h.is_empty() {
         return Err(Error::Empty {
             table: HOUSEHOLDS.into(),
         });
