@@ -102,7 +102,7 @@ pub struct Budget {
 /// `capital × leverage` (a loan is outstanding from its start year for its term, and repaid in
 /// full at the end of the term). The capacity is fixed for the run: defaults are random, while
 /// the plan is made before the run, so losses do not shrink it; they are reported per replicate
-/// and year instead ([`crate::engine::Results::guarantee_losses`]).
+/// and year instead (`Results::guarantee_losses`, in the `results` module).
 ///
 /// # Examples
 /// ```
