@@ -36,7 +36,6 @@ mod spec;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-pub use crate::units::MAX_YUAN;
 pub use catalog::{MAX_MEASURES, MeasureCatalog, NamedMeasure};
 pub use eligibility::Eligibility;
 pub use guarantees::{Education, Health, HousingRenovation, Relocation, WelfareFloor};

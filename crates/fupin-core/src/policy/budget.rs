@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::measures::MAX_YUAN;
+use crate::units::MAX_YUAN;
 
 /// Yuan a year: the same every year, or a table by calendar year (years not listed get nothing).
 ///

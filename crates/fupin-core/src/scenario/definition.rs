@@ -52,11 +52,11 @@ pub struct Scenario {
     /// the plan of `policy`).
     #[serde(skip)]
     pub treatment: Option<Arc<dyn Treatment>>,
-    /// A plan made beforehand (typically over the whole registry, [`crate::policy::plan_scenario`])
-    /// that the run uses instead of planning `policy` over the registry it is given: simulate
-    /// shards with the plan of the whole registry and their merged results equal the whole run,
-    /// budget rationing included. Its assignments are matched by household id
-    /// ([`Plan::for_registry`]); its years must be the run's.
+    /// A plan made beforehand (typically over the whole registry,
+    /// [`plan_scenario`](super::plan_scenario)) that the run uses instead of planning `policy` over
+    /// the registry it is given: simulate shards with the plan of the whole registry and their
+    /// merged results equal the whole run, budget rationing included. Its assignments are matched
+    /// by household id ([`Plan::for_registry`]); its years must be the run's.
     #[serde(skip)]
     pub plan: Option<Arc<Plan>>,
 }

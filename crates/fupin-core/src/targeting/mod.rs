@@ -1,4 +1,4 @@
-//! Targeting: proxy-means tests, quotas, targeting errors, the Alkire–Foster index, exit standards
+//! Targeting: proxy-means tests, quotas, targeting accuracy, the Alkire–Foster index, exit standards
 //! and record checks.
 //!
 //! 精准识别 — finding the right households — is half of the programme. This module holds:
