@@ -94,7 +94,7 @@ pub struct Plan {
     #[serde(default)]
     pub household_ids: Vec<String>,
     /// The policy and budget the plan was made for (none in plans saved before they were kept),
-    /// so that a run refuses to execute it under another scenario's ([`super::treatment_for`]).
+    /// so that a run refuses to execute it under another scenario's (`scenario::treatment_for`).
     #[serde(default)]
     pub made_for: Option<(Policy, Option<Budget>)>,
 }

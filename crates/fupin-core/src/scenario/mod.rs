@@ -3,7 +3,7 @@
 //! A [`Scenario`] is a name, optional overrides of the income model and the poverty line, and
 //! either a policy with its budget and measure parameters, a plan made beforehand, or a treatment
 //! attached in code. [`simulate`] checks the scenarios, plans each policy over the registry
-//! ([`treatment_for`], [`crate::policy::plan`]) into an [`Arm`](crate::engine::Arm)
+//! ([`treatment_for`], [`crate::policy::plan`]) into an [`crate::engine::Arm`]
 //! ([`arm_for`]), and runs the arms with [`crate::engine::run`]; the results keep the scenarios'
 //! names and order. This module sits above both `policy` and `engine`, which never import each
 //! other.
