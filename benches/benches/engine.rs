@@ -17,13 +17,16 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fupin_core::dynamics::{HealthShocks, IncomeModel};
-use fupin_core::engine::streams::{
-    HOUSEHOLD, Keys, LANES, SparseNormals, VILLAGE, normal_lanes, purpose, uniform_lanes,
-};
-use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::engine::RunConfig;
 use fupin_core::fastmath::exp_lanes;
+use fupin_core::random::mix64;
+use fupin_core::random::purpose;
+use fupin_core::random::streams::{
+    HOUSEHOLD, Keys, LANES, SparseNormals, VILLAGE, normal_lanes, uniform_lanes,
+};
+use fupin_core::registry::IdRef;
 use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
-use fupin_core::rng::{id_key, mix64};
+use fupin_core::scenario::{Scenario, simulate};
 
 const HOUSEHOLDS: usize = 100_000;
 const VILLAGES: usize = 1_000;
@@ -113,7 +116,7 @@ fn floor_lanes(reg: &Registry, model: &IncomeModel, seed: u64) -> f64 {
         let mut p = [0.0f64; LANES];
         for l in 0..LANES.min(h.len() - start) {
             let i = start + l;
-            hk[l] = keys.entity(HOUSEHOLD, h.id.get(i).map_or(0, id_key));
+            hk[l] = keys.entity(HOUSEHOLD, h.id.get(i).map_or(0, IdRef::key));
             m0[l] = h.income_per_capita[i];
             p[l] = model.health_probability(h.chronic_illness[i], h.disability[i], h.elderly[i]);
         }

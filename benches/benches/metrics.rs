@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fupin_core::metrics::{fgt, gini};
-use fupin_core::rng::{key, open01};
+use fupin_core::random::{key, open01};
 
 const N: usize = 1_000_000;
 const SEED: u64 = 20_160_701;

@@ -19,8 +19,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fupin_core::engine::streams::{HOUSEHOLD, Keys, LANES, normal_lanes, purpose};
-use fupin_core::rng::{self, open01};
+use fupin_core::random::purpose;
+use fupin_core::random::streams::{HOUSEHOLD, Keys, LANES, normal_lanes};
+use fupin_core::random::{self as rng, open01};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 

@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fupin_core::rng::{key, open01};
+use fupin_core::random::{key, open01};
 use fupin_core::targeting::{ProxyMeansTest, mpi};
 use ndarray::Array2;
 

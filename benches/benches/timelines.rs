@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fupin_core::rng;
+use fupin_core::random as rng;
 use fupin_core::timelines::{
     HazardOptions, Link, Panel, SpellKind, TimeDummies, fit_hazard, kaplan_meier,
 };

@@ -15,9 +15,10 @@
 use std::time::Instant;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::engine::RunConfig;
+use fupin_core::random::mix64;
 use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
-use fupin_core::rng::mix64;
+use fupin_core::scenario::{Scenario, simulate};
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

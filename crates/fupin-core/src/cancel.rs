@@ -107,7 +107,7 @@ pub fn poll(i: usize) -> Result<()> {
 pub const SORT_PARALLEL_MIN: usize = 1 << 17;
 
 /// Rows per sorted run of [`sort_by`]: a run sorts in a few milliseconds.
-const SORT_RUN: usize = 1 << 20;
+pub(crate) const SORT_RUN: usize = 1 << 20;
 
 /// Sort `v` by the total order `cmp`, checking for cancellation (see [`check`]) before each run
 /// of [`SORT_RUN`] rows and during each merge pass, so a sort of 10^8 values stops within a
@@ -211,59 +211,5 @@ mod tests {
         let r = std::panic::catch_unwind(|| scope(&t, || panic!("boom")));
         assert!(r.is_err());
         assert!(check().is_ok());
-    }
-
-    #[test]
-    fn pools_built_in_a_scope_hand_the_token_to_their_threads() {
-        use rayon::prelude::*;
-        let t = Token::new();
-        t.cancel();
-        let cancelled = scope(&t, || {
-            crate::parallel::with_threads(Some(3), || {
-                (0..64)
-                    .into_par_iter()
-                    .map(|_| is_cancelled())
-                    .collect::<Vec<_>>()
-            })
-        })
-        .unwrap();
-        assert!(cancelled.iter().all(|&c| c));
-        // Outside any scope a pool's threads see no token.
-        let free = crate::parallel::with_threads(Some(2), is_cancelled).unwrap();
-        assert!(!free);
-    }
-
-    #[test]
-    fn the_cancellable_sort_equals_a_plain_sort_and_stops_when_cancelled() {
-        // Ragged: several runs, the last one short; many ties and negative zeros.
-        let n = 3 * SORT_RUN + 12_345;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let v: Vec<f64> = (0..n)
-            .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let x = (state % 10_000) as f64 / 8.0;
-                if i % 97 == 0 { -0.0 } else { x }
-            })
-            .collect();
-        let mut expected = v.clone();
-        expected.sort_by(f64::total_cmp);
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        // On the calling thread, and on a pool of three.
-        let mut got = v.clone();
-        sort_by(&mut got, f64::total_cmp).unwrap();
-        assert_eq!(bits(&got), bits(&expected));
-        let mut got = v.clone();
-        crate::parallel::with_threads(Some(3), || sort_by(&mut got, f64::total_cmp))
-            .unwrap()
-            .unwrap();
-        assert_eq!(bits(&got), bits(&expected));
-
-        let token = crate::cancel::Token::new();
-        token.cancel();
-        let mut w = v;
-        let r = crate::cancel::scope(&token, || sort_by(&mut w, f64::total_cmp));
-        assert!(matches!(r, Err(Error::Cancelled)));
     }
 }

@@ -107,8 +107,8 @@ mod tests {
         }
         let mut state = 12_345u64;
         for _ in 0..1_000_000 {
-            state = crate::rng::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            let x = crate::rng::open01(state) * 40.0 - 20.0;
+            state = crate::random::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            let x = crate::random::open01(state) * 40.0 - 20.0;
             worst = worst.max(ulps(exp(x), x.exp()));
             checked += 1;
         }

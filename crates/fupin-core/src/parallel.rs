@@ -128,6 +128,7 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cancel::{SORT_RUN, Token, is_cancelled, scope, sort_by};
 
     #[test]
     fn explicit_threads_win_and_zero_is_rejected() {
@@ -170,5 +171,61 @@ mod tests {
     fn work_runs_on_the_requested_number_of_threads() {
         let n = with_threads(Some(3), rayon::current_num_threads).unwrap();
         assert_eq!(n, 3);
+    }
+
+    // Tests of cancellation across pools (they use both `cancel` and this module, which sits above
+    // it).
+    #[test]
+    fn pools_built_in_a_scope_hand_the_token_to_their_threads() {
+        use rayon::prelude::*;
+        let t = Token::new();
+        t.cancel();
+        let cancelled = scope(&t, || {
+            with_threads(Some(3), || {
+                (0..64)
+                    .into_par_iter()
+                    .map(|_| is_cancelled())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .unwrap();
+        assert!(cancelled.iter().all(|&c| c));
+        // Outside any scope a pool's threads see no token.
+        let free = with_threads(Some(2), is_cancelled).unwrap();
+        assert!(!free);
+    }
+
+    #[test]
+    fn the_cancellable_sort_equals_a_plain_sort_and_stops_when_cancelled() {
+        // Ragged: several runs, the last one short; many ties and negative zeros.
+        let n = 3 * SORT_RUN + 12_345;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let v: Vec<f64> = (0..n)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let x = (state % 10_000) as f64 / 8.0;
+                if i % 97 == 0 { -0.0 } else { x }
+            })
+            .collect();
+        let mut expected = v.clone();
+        expected.sort_by(f64::total_cmp);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // On the calling thread, and on a pool of three.
+        let mut got = v.clone();
+        sort_by(&mut got, f64::total_cmp).unwrap();
+        assert_eq!(bits(&got), bits(&expected));
+        let mut got = v.clone();
+        with_threads(Some(3), || sort_by(&mut got, f64::total_cmp))
+            .unwrap()
+            .unwrap();
+        assert_eq!(bits(&got), bits(&expected));
+
+        let token = Token::new();
+        token.cancel();
+        let mut w = v;
+        let r = scope(&token, || sort_by(&mut w, f64::total_cmp));
+        assert!(matches!(r, Err(Error::Cancelled)));
     }
 }

@@ -1,7 +1,7 @@
 //! Vector instructions chosen at run time.
 //!
 //! The engine's hot loops are written over lanes of plain arrays (see
-//! [`engine::streams::LANES`](crate::engine::streams::LANES)) so the compiler can vectorise them.
+//! [`random::LANES`](crate::random::LANES)) so the compiler can vectorise them.
 //! A default x86-64 build may only use SSE2 (two doubles per register); [`vectorized`] runs a
 //! closure compiled a second time with AVX2 enabled (four doubles) when the CPU has it. The two
 //! compilations give the same bits: Rust never fuses `a * b + c` into an FMA on its own, integer

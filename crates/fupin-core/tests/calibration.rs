@@ -1,13 +1,15 @@
 //! Calibration recovers the parameters of panels and headcount paths simulated by the engine from
 //! known parameters, within the uncertainty it reports (the "Done when" criterion).
 
-use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Measure, RunConfig, Scenario, simulate};
-use fupin_core::synth::synthetic;
-use fupin_core::timelines::{
+use fupin_core::calibrate::{
     IncomeOptions, IncomePanel, SmmOptions, SmmParameter, SmmTarget, estimate_income_process,
     fit_headcount, set_parameter,
 };
+use fupin_core::dynamics::IncomeModel;
+use fupin_core::engine::RunConfig;
+use fupin_core::results::Outcome;
+use fupin_core::scenario::{Scenario, simulate};
+use fupin_core::synth::synthetic;
 
 /// The default income process and disasters; health shocks and schooling costs off (they enter
 /// net income additively; see the calibration docs).
@@ -120,7 +122,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
     )
     .unwrap();
     let target = res
-        .replicate_values(0, Measure::IncomeHeadcountRatio)
+        .replicate_values(0, Outcome::IncomeHeadcountRatio)
         .row(0)
         .to_vec();
     let start = set_parameter(
@@ -155,7 +157,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
             std_err: None,
         },
         &SmmOptions {
-            measure: Measure::IncomeHeadcountRatio,
+            measure: Outcome::IncomeHeadcountRatio,
             replications: 16,
             seed: 3,
             threads: Some(2),

@@ -3,8 +3,10 @@
 //! and is narrower than the unpaired one thanks to common random numbers.
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{CompareOptions, Measure, RunConfig, Scenario, simulate};
+use fupin_core::engine::RunConfig;
 use fupin_core::policy::{Budget, ByCause, Policy, Uniform};
+use fupin_core::results::{CompareOptions, Outcome};
+use fupin_core::scenario::{Scenario, simulate};
 
 #[test]
 fn paired_intervals_are_right_and_narrower_than_unpaired() {
@@ -34,8 +36,8 @@ fn paired_intervals_are_right_and_narrower_than_unpaired() {
     assert_eq!(c.quantity.len(), 8 * 5);
 
     // Direct computation for poor people: d_r = b_r − a_r, t_{0.975}(19) = 2.093024 (t table).
-    let a = res.replicate_values(0, Measure::PoorPeople);
-    let b = res.replicate_values(1, Measure::PoorPeople);
+    let a = res.replicate_values(0, Outcome::PoorPeople);
+    let b = res.replicate_values(1, Outcome::PoorPeople);
     let mut narrower = 0;
     for t in 0..5 {
         let d: Vec<f64> = (0..20).map(|r| b[[r, t]] - a[[r, t]]).collect();
@@ -72,8 +74,8 @@ fn paired_intervals_are_right_and_narrower_than_unpaired() {
     let i = (0..c.quantity.len())
         .find(|&i| c.quantity[i] == "cost_per_exit" && c.year[i] == 2020)
         .unwrap();
-    let sp = res.replicate_values(0, Measure::ProgrammeSpending);
-    let ex = res.replicate_values(0, Measure::Exits);
+    let sp = res.replicate_values(0, Outcome::ProgrammeSpending);
+    let ex = res.replicate_values(0, Outcome::Exits);
     let direct: f64 = (0..20)
         .map(|r| sp.row(r).sum() / ex.row(r).sum())
         .sum::<f64>()

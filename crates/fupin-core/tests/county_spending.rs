@@ -2,9 +2,11 @@
 //! alone, the band is taken over replicates, and counties add up to the run exactly.
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, percentile, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::policy::{Policy, Uniform};
 use fupin_core::registry::Registry;
+use fupin_core::results::percentile;
+use fupin_core::scenario::{Scenario, simulate};
 use fupin_core::synth::SynthConfig;
 
 fn three_counties() -> Registry {

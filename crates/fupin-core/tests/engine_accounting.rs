@@ -4,8 +4,10 @@
 mod common;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Measure, Results, RunConfig, Scenario, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::registry::Registry;
+use fupin_core::results::Outcome;
+use fupin_core::scenario::{Scenario, simulate};
 
 /// Type-7 percentile, written independently of the engine's.
 fn pct(mut v: Vec<f64>, q: f64) -> f64 {
@@ -131,14 +133,14 @@ fn tables_equal_direct_counts_over_paths() {
 
         // Per-replicate totals: counts exactly, gap sums to fixed-point precision, income to the fen.
         let measures = [
-            (Measure::PoorHouseholds, 0usize, 1.0),
-            (Measure::PoorPeople, 1, 1.0),
-            (Measure::IncomeHeadcountRatio, 2, pop),
-            (Measure::Fgt1, 3, pop),
-            (Measure::Fgt2, 4, pop),
-            (Measure::Exits, 5, 1.0),
-            (Measure::Returns, 6, 1.0),
-            (Measure::MeanIncome, 7, people),
+            (Outcome::PoorHouseholds, 0usize, 1.0),
+            (Outcome::PoorPeople, 1, 1.0),
+            (Outcome::IncomeHeadcountRatio, 2, pop),
+            (Outcome::Fgt1, 3, pop),
+            (Outcome::Fgt2, 4, pop),
+            (Outcome::Exits, 5, 1.0),
+            (Outcome::Returns, 6, 1.0),
+            (Outcome::MeanIncome, 7, people),
         ];
         for (m, k, denom) in measures {
             let engine = r.replicate_values(s, m);
@@ -147,8 +149,8 @@ fn tables_equal_direct_counts_over_paths() {
                     let want = direct[rep][t][k] / denom;
                     let got = engine[[rep, t]];
                     let tol = match m {
-                        Measure::Fgt1 | Measure::Fgt2 => 1e-9,
-                        Measure::MeanIncome => 0.006,
+                        Outcome::Fgt1 | Outcome::Fgt2 => 1e-9,
+                        Outcome::MeanIncome => 0.006,
                         _ => 0.0,
                     };
                     assert!(

@@ -4,8 +4,9 @@ mod common;
 
 use fupin_core::Error;
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::registry::{Ids, Registry};
+use fupin_core::scenario::{Scenario, simulate};
 
 fn config(threads: usize) -> RunConfig {
     RunConfig {
@@ -151,11 +152,11 @@ fn identical_scenarios_have_identical_paths() {
 #[derive(Debug)]
 struct Nothing;
 
-impl fupin_core::engine::Treatment for Nothing {
+impl fupin_core::dynamics::Treatment for Nothing {
     fn apply(
         &self,
-        _: &fupin_core::engine::YearContext<'_>,
-        _: &mut fupin_core::engine::YearState,
+        _: &fupin_core::dynamics::YearContext<'_>,
+        _: &mut fupin_core::dynamics::YearState,
     ) {
     }
 }

@@ -5,11 +5,13 @@
 mod common;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::streams::{Draws, HOUSEHOLD, VILLAGE, purpose};
-use fupin_core::engine::{GAP_SCALE, Results, RunConfig, Scenario, simulate, weight_units};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::fastmath::exp;
+use fupin_core::random::purpose;
+use fupin_core::random::streams::{Draws, HOUSEHOLD, VILLAGE};
 use fupin_core::registry::Registry;
-use fupin_core::rng::id_key;
+use fupin_core::scenario::{Scenario, simulate};
+use fupin_core::units::{GAP_SCALE, weight_units};
 
 const START: i32 = 2015;
 const YEARS: usize = 6;
@@ -56,8 +58,8 @@ struct HouseholdYear {
 fn evaluate(reg: &Registry, m: &IncomeModel, i: usize, r: u32) -> Vec<HouseholdYear> {
     let (ip, hs) = (m.income, m.health);
     let h = reg.households();
-    let hid = id_key(h.id.get(i).unwrap());
-    let vid = id_key(reg.villages().id.get(h.village[i] as usize).unwrap());
+    let hid = h.id.get(i).unwrap().key();
+    let vid = reg.villages().id.get(h.village[i] as usize).unwrap().key();
     let p_health = m.health_probability(h.chronic_illness[i], h.disability[i], h.elderly[i]);
     let share = if h.insured[i] {
         hs.oop_share_insured

@@ -7,10 +7,11 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use fupin_core::dynamics::{IncomeModel, PovertyLine};
-use fupin_core::engine::{
-    Measure, Results, RunConfig, Scenario, Treatment, YearContext, YearState, simulate,
-};
+use fupin_core::dynamics::{Treatment, YearContext, YearState};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::registry::Registry;
+use fupin_core::results::Outcome;
+use fupin_core::scenario::{Scenario, simulate};
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 fn cfg(years: u32, reps: u32) -> RunConfig {
@@ -264,7 +265,7 @@ fn with_a_floor_at_the_line_nobody_is_income_poor() {
         r.scenarios[0].paths.as_ref().unwrap(),
         r.scenarios[1].paths.as_ref().unwrap(),
     );
-    let spend = r.replicate_values(1, Measure::ProgrammeSpending);
+    let spend = r.replicate_values(1, Outcome::ProgrammeSpending);
     for rep in 0..15 {
         for t in 0..5 {
             let line = model.line.at(2016 + t as i32).unwrap();

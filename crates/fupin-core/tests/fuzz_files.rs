@@ -10,9 +10,11 @@ mod fuzz_support;
 use std::sync::{Arc, OnceLock};
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
-use fupin_core::policy::{Budget, ByCause, Plan, Policy, Uniform, plan_scenario};
+use fupin_core::engine::{Results, RunConfig};
+use fupin_core::policy::{Budget, ByCause, Plan, Policy, Uniform};
 use fupin_core::registry::Registry;
+use fupin_core::scenario::plan_scenario;
+use fupin_core::scenario::{Scenario, simulate};
 use fuzz_support::{config, count, edit_text, guarded, mutate, replace_number};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -118,7 +118,7 @@ proptest! {
         // A keyed shuffle (Fisher–Yates on a SplitMix sequence).
         let mut s = seed;
         for i in (1..order.len()).rev() {
-            s = fupin_core::rng::mix64(s.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            s = fupin_core::random::mix64(s.wrapping_add(0x9e37_79b9_7f4a_7c15));
             order.swap(i, (s % (i as u64 + 1)) as usize);
         }
         let p: Vec<f64> = order.iter().map(|&i| y[i]).collect();

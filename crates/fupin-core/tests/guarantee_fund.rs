@@ -2,12 +2,13 @@
 //! loans are losses of the fund, summed exactly by replicate × year.
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, WEIGHT_SCALE, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::measures::{MeasureSpec, NamedMeasure};
-use fupin_core::policy::{
-    Budget, ByCause, Explicit, ExplicitRow, GuaranteeFund, Plan, Policy, plan_scenario,
-};
+use fupin_core::policy::{Budget, ByCause, Explicit, ExplicitRow, GuaranteeFund, Plan, Policy};
 use fupin_core::registry::Registry;
+use fupin_core::scenario::plan_scenario;
+use fupin_core::scenario::{Scenario, simulate};
+use fupin_core::units::WEIGHT_SCALE;
 
 const YEARS: [i32; 4] = [2016, 2017, 2018, 2019];
 const UNIT: i128 = 100 * WEIGHT_SCALE as i128;

@@ -3,9 +3,10 @@
 //! deterministic), and a measure given to one household changes no other household's path.
 
 use fupin_core::dynamics::{IncomeModel, PovertyLine};
-use fupin_core::engine::{Paths, RunConfig, Scenario, simulate};
+use fupin_core::engine::{Paths, RunConfig};
 use fupin_core::policy::{Explicit, ExplicitRow, Policy};
 use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
+use fupin_core::scenario::{Scenario, simulate};
 
 const LINE: f64 = 3000.0;
 const G: f64 = 1.089; // the default income growth
@@ -215,7 +216,7 @@ fn housing_renovation_and_the_floor_give_their_guarantees() {
                 0
             };
             let got = sc.spending[(r as usize * 4 + t) * k_n + k]
-                / i128::from(fupin_core::engine::WEIGHT_SCALE);
+                / i128::from(fupin_core::units::WEIGHT_SCALE);
             assert!((got - expect).abs() <= 1, "r{r} t{t}: {got} vs {expect}");
         }
     }

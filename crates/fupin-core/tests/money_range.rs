@@ -5,8 +5,9 @@
 mod common;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::engine::RunConfig;
 use fupin_core::registry::Registry;
+use fupin_core::scenario::{Scenario, simulate};
 
 /// The test registry with household row `row` (0-based) given `income` yuan per person, no
 /// students (no schooling costs), weights 1.

@@ -6,9 +6,11 @@
 use std::sync::Arc;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{RunConfig, Scenario, simulate};
-use fupin_core::policy::{Budget, ByCause, Plan, Policy, plan_scenario, treatment_for};
+use fupin_core::engine::RunConfig;
+use fupin_core::policy::{Budget, ByCause, Plan, Policy};
 use fupin_core::registry::Registry;
+use fupin_core::scenario::{Scenario, simulate};
+use fupin_core::scenario::{plan_scenario, treatment_for};
 
 const YEARS: [i32; 3] = [2016, 2017, 2018];
 const BUDGET: f64 = 2_000_000.0;

@@ -3,9 +3,12 @@
 //! add up to the engine's totals.
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{CAUSE_GROUPS, Results, RunConfig, Scenario, WEIGHT_SCALE, simulate};
-use fupin_core::policy::{Budget, ByCause, Explicit, ExplicitRow, Policy, Uniform, plan_scenario};
+use fupin_core::engine::{CAUSE_GROUPS, Results, RunConfig};
+use fupin_core::policy::{Budget, ByCause, Explicit, ExplicitRow, Policy, Uniform};
 use fupin_core::registry::Registry;
+use fupin_core::scenario::plan_scenario;
+use fupin_core::scenario::{Scenario, simulate};
+use fupin_core::units::WEIGHT_SCALE;
 use proptest::prelude::*;
 
 fn changle() -> Registry {

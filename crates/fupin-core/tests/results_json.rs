@@ -4,8 +4,9 @@
 mod common;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::registry::Ids;
+use fupin_core::scenario::{Scenario, simulate};
 
 fn results() -> Results {
     let reg = common::registry(4, 5, 2);

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{Results, RunConfig, Scenario, simulate};
+use fupin_core::engine::{Results, RunConfig};
 use fupin_core::measures::{MeasureCatalog, NamedMeasure};
-use fupin_core::policy::{Budget, ByCause, Policy, plan_scenario};
+use fupin_core::policy::{Budget, ByCause, Policy};
 use fupin_core::registry::Registry;
+use fupin_core::scenario::plan_scenario;
+use fupin_core::scenario::{Scenario, simulate};
 
 fn run(reg: &Registry, s: &[Scenario]) -> Results {
     let cfg = RunConfig {

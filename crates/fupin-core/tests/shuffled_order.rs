@@ -7,16 +7,17 @@ mod common;
 use std::collections::BTreeMap;
 
 use fupin_core::dynamics::{IncomeModel, PovertyLine};
-use fupin_core::engine::{RunConfig, Scenario, simulate};
+use fupin_core::engine::RunConfig;
 use fupin_core::measures::MeasureCatalog;
 use fupin_core::policy::{
     Amount, Budget, ByCause, Explicit, ExplicitRow, GuaranteeFund, Plan, Policy, Ranking, Uniform,
     plan,
 };
+use fupin_core::random::mix64;
 use fupin_core::registry::{
     Cause, CauseSet, Counties, Households, Ids, Region, Registry, Villages,
 };
-use fupin_core::rng::mix64;
+use fupin_core::scenario::{Scenario, simulate};
 use fupin_core::targeting::{
     Checklist, ExitData, ProxyMeansTest, adjust, error_curve, estimated_poor_by_village,
     exit_check_with, quota_selection, select_below, select_by_quota,

@@ -3,12 +3,12 @@
 //! the argument normalisation, documentation and DataFrames.
 
 use fupin_core::Error;
-use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::Measure;
-use fupin_core::timelines::{
+use fupin_core::calibrate::{
     IncomeOptions, IncomePanel, SmmOptions, SmmParameter, SmmTarget, estimate_income_process,
     fit_headcount,
 };
+use fupin_core::dynamics::IncomeModel;
+use fupin_core::results::Outcome;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -146,7 +146,7 @@ fn calibrate_headcount<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let model = IncomeModel::from_json(model).py_err(py)?;
-    let measure: Measure = serde_json::from_value(serde_json::Value::String(measure.into()))
+    let measure: Outcome = serde_json::from_value(serde_json::Value::String(measure.into()))
         .map_err(|e| Error::invalid_parameter("measure", measure, e.to_string()))
         .py_err(py)?;
     let k = names.len();

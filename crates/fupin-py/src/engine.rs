@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use fupin_core::Error;
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::{
-    CompareOptions, Measure, Results, RunConfig, Scenario, simulate as run_simulation,
-};
+use fupin_core::engine::{Results, RunConfig};
+use fupin_core::results::{CompareOptions, Outcome};
+use fupin_core::scenario::{Scenario, simulate as run_simulation};
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyArrayDyn};
 use pyo3::prelude::*;
@@ -211,7 +211,7 @@ impl PyResults {
         measure: &str,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let s = self.scenario_index(py, scenario)?;
-        let measure: Measure = from_json("measure", &format!("\"{measure}\"")).py_err(py)?;
+        let measure: Outcome = from_json("measure", &format!("\"{measure}\"")).py_err(py)?;
         Ok(matrix(py, self.inner.replicate_values(s, measure)))
     }
 

@@ -4,9 +4,10 @@
 
 use fupin_core::Error;
 use fupin_core::dynamics::IncomeModel;
-use fupin_core::engine::Scenario;
 use fupin_core::measures::{MeasureCatalog, NamedMeasure};
-use fupin_core::policy::{Budget, Policy, plan_scenario};
+use fupin_core::policy::{Budget, Policy};
+use fupin_core::scenario::Scenario;
+use fupin_core::scenario::plan_scenario;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -3,12 +3,12 @@
 //! Every sum the engine keeps is an integer, so adding partial sums in any order or grouping —
 //! across threads, chunks or shards — gives exactly the single-run total:
 //!
-//! * household weights are fixed point: `round(weight · 2²⁰)` ([`WEIGHT_SCALE`]); a full register
+//! * household weights are fixed point: `round(weight · 2²⁰)` ([`WEIGHT_SCALE`](crate::units::WEIGHT_SCALE)); a full register
 //!   (weight 1) counts 1,048,576 per household, so counts of households and people are exact
 //!   integers of weight units;
 //! * money is fen (1/100 yuan), rounded per household-year, times the weight units (i128);
 //! * the normalised poverty gap `g = (z − y)/z` of a person is fixed point `round(g · 10⁹)`
-//!   ([`GAP_SCALE`]); FGT1 sums `weight units · size · g_fp` and FGT2 sums
+//!   ([`GAP_SCALE`](crate::units::GAP_SCALE)); FGT1 sums `weight units · size · g_fp` and FGT2 sums
 //!   `weight units · size · g_fp²` (units of 10⁻¹⁸), both in i128. The rounding of `g` is at most
 //!   5·10⁻¹⁰ per person, far below any reported digit.
 
@@ -16,43 +16,15 @@ use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
 
-use super::streams::{LANES, Lanes};
-
-/// Fixed-point units per unit of household weight.
-pub const WEIGHT_SCALE: i64 = 1 << 20;
+use crate::random::{LANES, Lanes};
+use crate::units::WEIGHT_SCALE;
+#[cfg(test)]
+use crate::units::weight_units;
+#[cfg(test)]
+use crate::units::{NARROW_WEIGHT, TWO_52, floor_below_2_52};
 
 /// Groups of exits and returns by primary cause: the 13 causes in code order, then "none recorded".
 pub const CAUSE_GROUPS: usize = 14;
-
-/// Fixed-point units per unit of normalised poverty gap.
-pub const GAP_SCALE: i64 = 1_000_000_000;
-
-/// Weight units of a household weight (`round(weight · 2²⁰)`).
-#[inline]
-pub fn weight_units(weight: f64) -> i64 {
-    (weight * WEIGHT_SCALE as f64).round() as i64
-}
-
-/// Weight units × size below which a block's money and gap sums take [`weighted_lane_sum`]
-/// (weight × size < 1,024: every registry of unweighted households, most weighted ones).
-pub(crate) const NARROW_WEIGHT: i64 = 1 << 30;
-
-/// 2⁵²: from here up every `f64` is an integer, and below it [`floor_below_2_52`] is exact.
-pub(crate) const TWO_52: f64 = 4_503_599_627_370_496.0;
-
-/// 2⁶³ as an `f64`: money in fen at or above it does not fit an `i64` (see `settle`).
-pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-
-/// `floor(v)`, which is `v as i64`, for 0 ≤ v < 2⁵², without the float-to-64-bit-integer
-/// conversion AVX2 lacks (and without a call to `floor`, which plain SSE2 lacks): `v + 2⁵²` is `v`
-/// rounded to the nearest integer plus 2⁵², a float whose unit in the last place is 1, so its bits
-/// minus those of 2⁵² are that integer; one less where rounding went up.
-#[inline(always)]
-pub(crate) fn floor_below_2_52(v: f64) -> u64 {
-    let shifted = v + TWO_52;
-    let nearest = shifted.to_bits() - TWO_52.to_bits();
-    nearest - u64::from(shifted - TWO_52 > v)
-}
 
 /// `Σ weights[l] · values[l]`, exactly, for weights below 2³⁰ ([`NARROW_WEIGHT`]) and values below
 /// 2⁶⁰. Each value is split into two 30-bit halves, so every product is a 32×32-bit multiply (one
@@ -235,7 +207,7 @@ mod tests {
         }
         assert_eq!(floor_below_2_52(TWO_52 - 0.5), (TWO_52 - 0.5) as u64);
         for i in 0..100_000u64 {
-            let bits = crate::rng::mix64(i);
+            let bits = crate::random::mix64(i);
             // Integers, half-integers and arbitrary fractions across the whole range.
             let v = (bits >> (12 + i % 52)) as f64 * [1.0, 0.5, 0.3][(i % 3) as usize];
             assert_eq!(floor_below_2_52(v), v as u64, "{v}");
@@ -252,11 +224,12 @@ mod tests {
         assert_eq!(weighted_lane_sum(&top, &biggest), naive(&top, &biggest));
         for seed in 0..1000u64 {
             let w: Lanes<u64> = std::array::from_fn(|l| {
-                crate::rng::mix64(seed * 16 + l as u64) % NARROW_WEIGHT as u64
+                crate::random::mix64(seed * 16 + l as u64) % NARROW_WEIGHT as u64
             });
             let shift = seed % 60;
-            let v: Lanes<u64> =
-                std::array::from_fn(|l| crate::rng::mix64(!(seed * 16 + l as u64)) >> (4 + shift));
+            let v: Lanes<u64> = std::array::from_fn(|l| {
+                crate::random::mix64(!(seed * 16 + l as u64)) >> (4 + shift)
+            });
             assert_eq!(weighted_lane_sum(&w, &v), naive(&w, &v), "seed {seed}");
             let small = v.map(|x| x & ((1 << 30) - 1));
             assert_eq!(weighted_lane_sum_30(&w, &small), naive(&w, &small));

@@ -15,7 +15,7 @@ pub const MAX_PATH_VALUES: usize = 10_000_000;
 pub const MAX_REPLICATIONS: u32 = u16::MAX as u32;
 
 /// Largest number of simulated years.
-pub const MAX_YEARS: u32 = 200;
+pub use crate::units::MAX_YEARS;
 
 /// How to run a simulation.
 ///

@@ -11,18 +11,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use super::accumulate::{CAUSE_GROUPS, Cell};
-use super::flows::MoneyOverflow;
-use super::scenario::{Treatment, YearContext, YearState};
+use super::flow_sums::MoneyOverflow;
 use super::settle::{BlockHouseholds, BlockState, settle_year};
 use super::shocks::{BlockShocks, draw_replicate};
-use super::streams::{Keys, LANES, VILLAGE, purpose};
 use crate::dynamics::IncomeModel;
-use crate::registry::Registry;
-use crate::rng::id_key;
+use crate::dynamics::{Treatment, YearContext, YearState};
+use crate::random::purpose;
+use crate::random::streams::{Keys, LANES, VILLAGE};
+use crate::registry::{IdRef, Registry};
 
 /// A scenario's model turned into per-year tables.
 #[derive(Debug)]
-pub(crate) struct Plan<'a> {
+pub(crate) struct ArmTables<'a> {
     pub model: IncomeModel,
     pub treatment: Option<&'a dyn Treatment>,
     /// The line by year index.
@@ -35,7 +35,7 @@ pub(crate) struct Plan<'a> {
     pub correction: Vec<f64>,
 }
 
-impl<'a> Plan<'a> {
+impl<'a> ArmTables<'a> {
     pub fn new(
         model: IncomeModel,
         treatment: Option<&'a dyn Treatment>,
@@ -55,7 +55,7 @@ impl<'a> Plan<'a> {
             var = p.persistence * p.persistence * var + p.persistent_sd * p.persistent_sd;
             correction.push(-0.5 * var - 0.5 * p.transitory_sd * p.transitory_sd);
         }
-        Ok(Plan {
+        Ok(ArmTables {
             model,
             treatment,
             line,
@@ -131,7 +131,7 @@ pub(crate) struct HouseholdSink<'a> {
     /// Replicates with a return after exit: one per household.
     pub returned: &'a [AtomicU16],
     /// Paths by replicate × household × year, if kept.
-    pub paths: Option<&'a Mutex<super::results::Paths>>,
+    pub paths: Option<&'a Mutex<super::output::Paths>>,
 }
 
 /// What the engine calls treatments through; `()` is the baseline and compiles to nothing.
@@ -191,7 +191,7 @@ impl Hook for &dyn Treatment {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn village<H: Hook>(
     run: &Run<'_>,
-    plan: &Plan<'_>,
+    plan: &ArmTables<'_>,
     hook: &H,
     v: usize,
     rows: &[u32],
@@ -211,7 +211,7 @@ pub(crate) fn village<H: Hook>(
 #[inline(always)]
 fn village_blocks<H: Hook>(
     run: &Run<'_>,
-    plan: &Plan<'_>,
+    plan: &ArmTables<'_>,
     hook: &H,
     v: usize,
     rows: &[u32],
@@ -245,7 +245,7 @@ fn village_blocks<H: Hook>(
     // Village disasters: one draw per replicate-year, shared by every household of the village.
     let disaster_p = m.disaster.probability;
     if disaster_p > 0.0 {
-        let vid = reg.villages().id.get(v).map_or(v as u64, id_key);
+        let vid = reg.villages().id.get(v).map_or(v as u64, IdRef::key);
         let vkey = keys.entity(VILLAGE, vid);
         let hit = 1.0 - m.disaster.income_loss;
         for r in 0..reps {
@@ -339,7 +339,7 @@ mod tests {
         model.income.persistence = 0.5;
         model.income.persistent_sd = 0.2;
         model.income.transitory_sd = 0.3;
-        let plan = Plan::new(model, None, &[2016, 2017, 2018]).unwrap();
+        let plan = ArmTables::new(model, None, &[2016, 2017, 2018]).unwrap();
         assert!((plan.growth[0] - 1.1).abs() < 1e-15);
         assert!((plan.growth[2] - 1.331).abs() < 1e-12);
         // Var(p_1) = 0.04; Var(p_2) = 0.25·0.04 + 0.04 = 0.05.
@@ -347,7 +347,7 @@ mod tests {
         assert!((plan.correction[1] - (-0.025 - 0.045)).abs() < 1e-15);
         assert_eq!(plan.line[0], 2952.0);
         assert!((plan.inv_line[0] * 2952.0 - 1.0).abs() < 1e-15);
-        let zero = Plan::new(
+        let zero = ArmTables::new(
             IncomeModel {
                 line: crate::dynamics::PovertyLine::constant(0.0),
                 ..IncomeModel::default()

@@ -1,34 +1,28 @@
-//! The runner: validation, grouping households by village, parallel chunks of villages, progress
-//! and cancellation, and the assembly of [`Results`].
+//! The runner, as named phases: checking the arms and the run ([`check_arms`], [`check_run`]),
+//! the arms' per-year tables, the parallel work over chunks of villages (`chunks.rs`: layout,
+//! output buffers, jobs, progress and cancellation), and the assembly of [`Results`]
+//! ([`assemble`]).
 
-use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
-use std::sync::mpsc;
-use std::time::Duration;
 
-use rayon::prelude::*;
-
-use super::accumulate::{Cell, GroupCell, WEIGHT_SCALE, add_slices, below_threshold, weight_units};
+use super::arm::Arm;
+use super::chunks::{
+    Dims, Job, Layout, Outputs, Shared, SharedOutputs, VillageArrays, run_job, run_jobs, split_jobs,
+};
 use super::config::{MAX_PATH_VALUES, RunConfig};
-use super::flows::{Flows, MoneyOverflow};
-use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
-use super::results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
-use super::scenario::{Scenario, Treatment};
-use super::streams::Keys;
-use crate::dynamics::IncomeModel;
+use super::flow_sums::MoneyOverflow;
+use super::kernel::{ArmTables, Run};
+use super::output::{Groups, HouseholdOutputs, Results, ScenarioResults};
 use crate::error::{Error, Result};
+use crate::random::Keys;
 use crate::registry::Registry;
+use crate::units::{WEIGHT_SCALE, weight_units};
 
-/// How often the calling thread reports progress and checks for cancellation.
-const POLL: Duration = Duration::from_millis(50);
-
-/// Simulate every household of `registry` under each scenario for `config.years` years and
+/// Run every household of `registry` under each arm for `config.years` years and
 /// `config.replications` replicates.
 ///
 /// `progress(done, total)` is called on the calling thread about every 50 ms and once at the end,
-/// with work counted in household-replicate-years over all scenarios; returning `false` (or
+/// with work counted in household-replicate-years over all arms; returning `false` (or
 /// cancelling the caller's [`crate::cancel`] token) cancels the run, which then stops within one
 /// household's work per thread and returns [`Error::Cancelled`]. A panic in the work stops the
 /// other threads the same way and is returned as [`Error::Internal`].
@@ -36,15 +30,18 @@ const POLL: Duration = Duration::from_millis(50);
 /// call (no global pool is touched, which keeps forked Python children safe). Results are identical
 /// for any number of threads, any order of households, and any sharding by village.
 ///
+/// Scenarios (with policies, budgets and plans) are run through [`crate::scenario::simulate`],
+/// which prepares their arms and calls this function.
+///
 /// # Errors
-/// Validation errors naming the parameter (`years`, `replications`, `scenario[..].<field>`,
-/// `keep_paths`, …) or the registry column (`weight`); [`Error::Cancelled`] when cancelled;
-/// [`Error::Internal`] if the thread pool cannot start or the work panics (a bug).
+/// As [`check_run`]; [`Error::InvalidParameter`] naming `scenario[..].<field>` for an arm's
+/// invalid model; [`Error::Cancelled`] when cancelled; [`Error::Internal`] if the thread pool
+/// cannot start or the work panics (a bug).
 ///
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::IncomeModel;
-/// use fupin_core::engine::{RunConfig, Scenario, simulate};
+/// use fupin_core::engine::{Arm, RunConfig, run};
 /// use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
 /// # fn registry() -> fupin_core::Result<Registry> {
 /// #     let n = 4;
@@ -67,42 +64,143 @@ const POLL: Duration = Duration::from_millis(50);
 /// # }
 /// let registry = registry()?; // four households in one village
 /// let config = RunConfig { replications: 20, seed: 7, threads: Some(1), ..RunConfig::new(2016, 5) };
-/// let results = simulate(&registry, &[Scenario::new("baseline")], &IncomeModel::default(),
-///                        &config, &mut |_, _| true)?;
-/// let summary = results.summary();
-/// assert_eq!(summary.year, vec![2016, 2017, 2018, 2019, 2020]);
-/// assert!(summary.poor_households_mean[4] <= 4.0);
+/// let arms = [Arm::new("baseline", IncomeModel::default())];
+/// let results = run(&registry, &arms, &config, &mut |_, _| true)?;
+/// assert_eq!(results.years, vec![2016, 2017, 2018, 2019, 2020]);
+/// assert_eq!(results.scenarios[0].name, "baseline");
 /// # Ok::<(), fupin_core::Error>(())
 /// ```
-pub fn simulate(
+pub fn run(
     registry: &Registry,
-    scenarios: &[Scenario],
-    model: &IncomeModel,
+    arms: &[Arm],
     config: &RunConfig,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<Results> {
     config.validate()?;
-    model.validate()?;
-    if scenarios.is_empty() {
+    check_arms(arms)?;
+    let checked = check_run(registry, config, arms.len())?;
+    let years = config.calendar_years();
+    let tables: Vec<ArmTables<'_>> = arms
+        .iter()
+        .map(|a| ArmTables::new(a.model.clone(), a.treatment.as_deref(), &years))
+        .collect::<Result<_>>()?;
+    let categories: Vec<Vec<String>> = tables
+        .iter()
+        .map(|p| {
+            p.treatment
+                .map_or_else(Vec::new, |t| t.categories().to_vec())
+        })
+        .collect();
+    let layout = Layout::new(registry, checked.threads);
+    let dims = Dims {
+        n: registry.n_households(),
+        t_n: years.len(),
+        reps: config.replications,
+        nv: registry.n_villages(),
+        nc: registry.n_counties(),
+    };
+    let mut outputs = Outputs::new(dims, arms.len(), config, &categories);
+    let jobs = split_jobs(&layout.bounds, &mut outputs.village_arrays, dims);
+    let run = Run {
+        registry,
+        keys: Keys::new(config.seed, &years),
+        years: years.clone(),
+        replications: dims.reps,
+    };
+    let cancel = AtomicBool::new(false);
+    let caller = crate::cancel::current();
+    let is_cancelled = || {
+        cancel.load(Ordering::Relaxed)
+            || caller
+                .as_ref()
+                .is_some_and(crate::cancel::Token::is_cancelled)
+    };
+    let shared = Shared {
+        run: &run,
+        tables: &tables,
+        categories: &categories,
+        layout: &layout,
+        outputs: &outputs.shared,
+        dims,
+        done: AtomicU64::new(0),
+        is_cancelled: &is_cancelled,
+    };
+    let total = (dims.n as u64) * u64::from(dims.reps) * dims.t_n as u64 * arms.len() as u64;
+    let pool = crate::parallel::pool(checked.threads)?;
+    let work = |job: Job<'_>| run_job(&shared, job);
+    run_jobs(pool, jobs, &work, &cancel, &is_cancelled, &mut || {
+        progress(shared.done.load(Ordering::Relaxed), total)
+    })?;
+    if is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    if !progress(total, total) {
+        return Err(Error::Cancelled);
+    }
+    let village_arrays = std::mem::take(&mut outputs.village_arrays);
+    assemble(
+        registry,
+        arms,
+        config,
+        checked,
+        categories,
+        village_arrays,
+        outputs.shared,
+    )
+}
+
+/// Arms: at least one, each with a name used once and a valid model.
+fn check_arms(arms: &[Arm]) -> Result<()> {
+    if arms.is_empty() {
         return Err(Error::invalid_parameter(
             "scenarios",
             "[]",
             "needs at least one scenario",
         ));
     }
-    for (i, s) in scenarios.iter().enumerate() {
-        s.validate()?;
-        if scenarios[..i].iter().any(|o| o.name == s.name) {
+    for (i, a) in arms.iter().enumerate() {
+        if arms[..i].iter().any(|o| o.name == a.name) {
             return Err(Error::invalid_parameter(
                 "scenario.name",
-                format!("{:?}", s.name),
+                format!("{:?}", a.name),
                 "is used by two scenarios",
             ));
         }
+        a.model.validate().map_err(|e| match e {
+            Error::InvalidParameter {
+                name,
+                value,
+                reason,
+            } => Error::InvalidParameter {
+                name: format!("scenario[{}].{name}", a.name),
+                value,
+                reason,
+            },
+            other => other,
+        })?;
     }
+    Ok(())
+}
+
+/// What [`check_run`] found: the threads to use and the registry's weight totals.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedRun {
+    threads: usize,
+    registry_households: i64,
+    registry_people: i64,
+}
+
+/// Check what a run of `arms` arms over `registry` needs beyond its parameters: the thread count,
+/// at most `u32::MAX` households, representable weights, and stored paths within
+/// [`MAX_PATH_VALUES`]. [`crate::scenario::simulate`] calls it before planning, so these errors
+/// come before any planning error.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `threads`, `households` or `keep_paths`;
+/// [`Error::InvalidValue`] naming the registry column `weight` and its row.
+pub fn check_run(registry: &Registry, config: &RunConfig, arms: usize) -> Result<CheckedRun> {
     let threads = config.resolved_threads()?;
-    let h = registry.households();
-    let n = h.len();
+    let n = registry.n_households();
     if u32::try_from(n).is_err() {
         return Err(Error::invalid_parameter(
             "households",
@@ -111,15 +209,11 @@ pub fn simulate(
         ));
     }
     let (registry_households, registry_people) = weight_totals(registry)?;
-    let years = config.calendar_years();
-    let t_n = years.len();
-    let reps = config.replications;
-    let n_s = scenarios.len();
     if config.keep_paths {
-        let values = n_s
+        let values = arms
             .saturating_mul(n)
-            .saturating_mul(t_n)
-            .saturating_mul(reps as usize);
+            .saturating_mul(config.years as usize)
+            .saturating_mul(config.replications as usize);
         if values > MAX_PATH_VALUES {
             return Err(Error::invalid_parameter(
                 "keep_paths",
@@ -131,256 +225,25 @@ pub fn simulate(
             ));
         }
     }
+    Ok(CheckedRun {
+        threads,
+        registry_households,
+        registry_people,
+    })
+}
 
-    // Households grouped by village (counting sort; stable, so rows stay in registry order).
-    let nv = registry.n_villages();
-    let mut start = vec![0usize; nv + 1];
-    for &v in &h.village {
-        start[v as usize + 1] += 1;
-    }
-    for v in 0..nv {
-        start[v + 1] += start[v];
-    }
-    let mut fill = start.clone();
-    let mut order = vec![0u32; n];
-    for (row, &v) in h.village.iter().enumerate() {
-        order[fill[v as usize]] = row as u32;
-        fill[v as usize] += 1;
-    }
-    drop(fill);
-
-    // Chunks of whole villages; chunking never changes results (all sums are integers).
-    let target = (n / (threads * 16)).clamp(64, 8192);
-    let mut bounds = vec![0usize];
-    let mut acc = 0usize;
-    for v in 0..nv {
-        acc += start[v + 1] - start[v];
-        if acc >= target {
-            bounds.push(v + 1);
-            acc = 0;
-        }
-    }
-    if *bounds.last().unwrap_or(&0) != nv {
-        bounds.push(nv);
-    }
-
-    // Scenarios with a policy are planned over the whole registry before the run (or run the plan
-    // attached to them, made over a larger registry this one is a shard of).
-    let treatments: Vec<Option<std::sync::Arc<dyn Treatment>>> = scenarios
-        .iter()
-        .map(|s| {
-            if s.policy.is_some() || s.plan.is_some() {
-                crate::policy::treatment_for(registry, s, model, &years).map(Some)
-            } else {
-                Ok(s.treatment.clone())
-            }
-        })
-        .collect::<Result<_>>()?;
-    let plans: Vec<Plan<'_>> = scenarios
-        .iter()
-        .zip(&treatments)
-        .map(|(s, t)| Plan::new(s.effective_model(model), t.as_deref(), &years))
-        .collect::<Result<_>>()?;
-    let categories: Vec<Vec<String>> = plans
-        .iter()
-        .map(|p| {
-            p.treatment
-                .map_or_else(Vec::new, |t| t.categories().to_vec())
-        })
-        .collect();
-    let run = Run {
-        registry,
-        keys: Keys::new(config.seed, &years),
-        years: years.clone(),
-        replications: reps,
-    };
-    let nc = registry.n_counties();
-    let villages = registry.villages();
-
-    // Outputs.
-    struct VillageArrays {
-        exit: Vec<u32>,
-        poor: Vec<GroupCell>,
-        households: Vec<u32>,
-    }
-    let mut village_arrays: Vec<VillageArrays> = (0..n_s)
-        .map(|_| VillageArrays {
-            exit: vec![0; nv * (t_n + 1)],
-            poor: vec![GroupCell::default(); nv * t_n],
-            households: vec![0; nv],
-        })
-        .collect();
-    let atomics = |len: usize| -> Vec<AtomicU16> {
-        if config.household_outputs {
-            (0..len).map(|_| AtomicU16::new(0)).collect()
-        } else {
-            Vec::new()
-        }
-    };
-    let first_exit: Vec<Vec<AtomicU16>> = (0..n_s).map(|_| atomics(n * t_n)).collect();
-    let returned: Vec<Vec<AtomicU16>> = (0..n_s).map(|_| atomics(n)).collect();
-    let paths: Vec<Option<Mutex<Paths>>> = (0..n_s)
-        .map(|_| {
-            config
-                .keep_paths
-                .then(|| Mutex::new(Paths::new(n, t_n, reps)))
-        })
-        .collect();
-    let new_flows = || -> Vec<Flows> {
-        categories
-            .iter()
-            .map(|c| Flows::new(reps as usize, t_n, c.len(), nc))
-            .collect()
-    };
-    let global = Mutex::new((
-        vec![vec![Cell::default(); reps as usize * t_n]; n_s],
-        vec![vec![GroupCell::default(); nc * reps as usize * t_n]; n_s],
-        new_flows(),
-    ));
-
-    struct VillageOut<'a> {
-        exit: &'a mut [u32],
-        poor: &'a mut [GroupCell],
-        households: &'a mut [u32],
-    }
-    struct Job<'a> {
-        v0: usize,
-        v1: usize,
-        outs: Vec<VillageOut<'a>>,
-    }
-    let mut jobs: Vec<Job<'_>> = bounds
-        .windows(2)
-        .map(|w| Job {
-            v0: w[0],
-            v1: w[1],
-            outs: Vec::with_capacity(n_s),
-        })
-        .collect();
-    for arrays in &mut village_arrays {
-        let (mut e, mut p, mut hh) = (
-            &mut arrays.exit[..],
-            &mut arrays.poor[..],
-            &mut arrays.households[..],
-        );
-        for job in &mut jobs {
-            let k = job.v1 - job.v0;
-            let (e1, e2) = std::mem::take(&mut e).split_at_mut(k * (t_n + 1));
-            let (p1, p2) = std::mem::take(&mut p).split_at_mut(k * t_n);
-            let (h1, h2) = std::mem::take(&mut hh).split_at_mut(k);
-            (e, p, hh) = (e2, p2, h2);
-            job.outs.push(VillageOut {
-                exit: e1,
-                poor: p1,
-                households: h1,
-            });
-        }
-    }
-
-    let cancel = AtomicBool::new(false);
-    let done = AtomicU64::new(0);
-    let total = (n as u64) * u64::from(reps) * t_n as u64 * n_s as u64;
-    let caller = crate::cancel::current();
-    let is_cancelled = || {
-        cancel.load(Ordering::Relaxed)
-            || caller
-                .as_ref()
-                .is_some_and(crate::cancel::Token::is_cancelled)
-    };
-
-    let work = |mut job: Job<'_>| {
-        if is_cancelled() {
-            return;
-        }
-        let mut scratch = Scratch::new(reps, t_n);
-        let mut totals = vec![vec![Cell::default(); reps as usize * t_n]; n_s];
-        let mut county: Vec<BTreeMap<u32, Vec<GroupCell>>> = vec![BTreeMap::new(); n_s];
-        let mut flows = new_flows();
-        for (s, plan) in plans.iter().enumerate() {
-            let sink = HouseholdSink {
-                first_exit: &first_exit[s],
-                returned: &returned[s],
-                paths: paths[s].as_ref(),
-            };
-            let out = &mut job.outs[s];
-            for v in job.v0..job.v1 {
-                let rows = &order[start[v]..start[v + 1]];
-                let local = v - job.v0;
-                out.households[local] = rows.len() as u32;
-                if rows.is_empty() {
-                    continue;
-                }
-                let finished = match plan.treatment {
-                    None => kernel::village(
-                        &run,
-                        plan,
-                        &(),
-                        v,
-                        rows,
-                        &mut scratch,
-                        &sink,
-                        &is_cancelled,
-                    ),
-                    Some(t) => {
-                        kernel::village(&run, plan, &t, v, rows, &mut scratch, &sink, &is_cancelled)
-                    }
-                };
-                if !finished {
-                    return;
-                }
-                // Reduce the village's replicate × year cells.
-                let pop = u64::from(villages.population[v]);
-                let thr = registry.village_threshold(v);
-                let hist = &mut out.exit[local * (t_n + 1)..(local + 1) * (t_n + 1)];
-                let c = villages.county[v];
-                let cacc = county[s]
-                    .entry(c)
-                    .or_insert_with(|| vec![GroupCell::default(); reps as usize * t_n]);
-                for r in 0..reps as usize {
-                    let cells = &scratch.cells[r * t_n..(r + 1) * t_n];
-                    let exit_t = cells
-                        .iter()
-                        .position(|c| below_threshold(c.poor_people, pop, thr))
-                        .unwrap_or(t_n);
-                    hist[exit_t] += 1;
-                    for (t, cell) in cells.iter().enumerate() {
-                        out.poor[local * t_n + t].add(&GroupCell::from(cell));
-                        cacc[r * t_n + t].add(&GroupCell::from(cell));
-                    }
-                }
-                add_slices(&mut totals[s], &scratch.cells);
-                flows[s].add_village(&scratch, c as usize);
-                done.fetch_add(
-                    rows.len() as u64 * u64::from(reps) * t_n as u64,
-                    Ordering::Relaxed,
-                );
-            }
-        }
-        let mut g = match global.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        for s in 0..n_s {
-            add_slices(&mut g.0[s], &totals[s]);
-            g.2[s].add(&flows[s]);
-            for (&c, cells) in &county[s] {
-                let off = c as usize * reps as usize * t_n;
-                add_slices(&mut g.1[s][off..off + cells.len()], cells);
-            }
-        }
-    };
-
-    let pool = crate::parallel::pool(threads)?;
-    run_jobs(pool, jobs, &work, &cancel, &is_cancelled, &mut || {
-        progress(done.load(Ordering::Relaxed), total)
-    })?;
-    if is_cancelled() {
-        return Err(Error::Cancelled);
-    }
-    if !progress(total, total) {
-        return Err(Error::Cancelled);
-    }
-
-    let (totals, county_poor, flows) = match global.into_inner() {
+/// Turn the run's buffers into [`Results`]: the first money overflow as an error, else one
+/// [`ScenarioResults`] per arm, in the order given.
+fn assemble(
+    registry: &Registry,
+    arms: &[Arm],
+    config: &RunConfig,
+    checked: CheckedRun,
+    categories: Vec<Vec<String>>,
+    village_arrays: Vec<VillageArrays>,
+    shared: SharedOutputs,
+) -> Result<Results> {
+    let (totals, county_poor, flows) = match shared.global.into_inner() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
@@ -392,17 +255,18 @@ pub fn simulate(
     if let Some(o) = overflow {
         return Err(o.error(registry, &config.calendar_years()));
     }
-    let mut out_scenarios = Vec::with_capacity(n_s);
-    for (s, (((arrays, (fe, rt)), (tot, cp)), fl)) in village_arrays
+    let mut out_scenarios = Vec::with_capacity(arms.len());
+    for (s, ((((arrays, (fe, rt)), (tot, cp)), fl), cats)) in village_arrays
         .into_iter()
-        .zip(first_exit.into_iter().zip(returned))
+        .zip(shared.first_exit.into_iter().zip(shared.returned))
         .zip(totals.into_iter().zip(county_poor))
         .zip(flows)
+        .zip(categories)
         .enumerate()
     {
         let county_spending = fl.county_dense();
         out_scenarios.push(ScenarioResults {
-            name: scenarios[s].name.clone(),
+            name: arms[s].name.clone(),
             totals: tot,
             county_poor: cp,
             village_households: arrays.households,
@@ -413,7 +277,7 @@ pub fn simulate(
                 returned: rt.into_iter().map(AtomicU16::into_inner).collect(),
             }),
             paths: None,
-            categories: categories[s].clone(),
+            categories: cats,
             spending: fl.spend,
             county_spending,
             cause_exits: fl.cause_exits,
@@ -422,7 +286,7 @@ pub fn simulate(
             guarantee_losses: fl.losses,
         });
     }
-    for (s, p) in paths.into_iter().enumerate() {
+    for (s, p) in shared.paths.into_iter().enumerate() {
         if let Some(m) = p {
             out_scenarios[s].paths = Some(match m.into_inner() {
                 Ok(p) => p,
@@ -431,79 +295,16 @@ pub fn simulate(
         }
     }
     Ok(Results {
-        years,
-        replications: reps,
+        years: config.calendar_years(),
+        replications: config.replications,
         seed: config.seed,
         villages: village_groups(registry),
         counties: county_groups(registry),
-        household_ids: h.id.clone(),
-        registry_households,
-        registry_people,
+        household_ids: registry.households().id.clone(),
+        registry_households: checked.registry_households,
+        registry_people: checked.registry_people,
         scenarios: out_scenarios,
     })
-}
-
-/// Run `work` over `jobs` on `pool` while the calling thread calls `report` every [`POLL`] (it
-/// returns `false` to cancel) until every job has returned. Cancelling raises `cancel`, which the
-/// jobs poll through `is_cancelled`. A panic in one job is caught there, stops the other jobs like
-/// a cancellation, and becomes [`Error::Internal`] once every job has returned. The channel's
-/// sender is owned by the thread that runs the jobs, so however that thread ends the channel
-/// disconnects and the wait ends.
-fn run_jobs<J: Send>(
-    pool: rayon::ThreadPool,
-    jobs: Vec<J>,
-    work: &(dyn Fn(J) + Sync),
-    cancel: &AtomicBool,
-    is_cancelled: &dyn Fn() -> bool,
-    report: &mut dyn FnMut() -> bool,
-) -> Result<()> {
-    let panicked: Mutex<Option<String>> = Mutex::new(None);
-    let guarded = |job: J| {
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| work(job))) {
-            cancel.store(true, Ordering::Relaxed);
-            let mut slot = panicked.lock().unwrap_or_else(|p| p.into_inner());
-            slot.get_or_insert_with(|| panic_message(&*panic));
-        }
-    };
-    let (tx, rx) = mpsc::channel::<()>();
-    let outcome = std::thread::scope(|scope| {
-        let handle = scope.spawn(move || {
-            let ran = catch_unwind(AssertUnwindSafe(|| {
-                pool.install(|| jobs.into_par_iter().for_each(guarded));
-            }));
-            drop(pool);
-            let _ = tx.send(());
-            ran
-        });
-        loop {
-            match rx.recv_timeout(POLL) {
-                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if !is_cancelled() && !report() {
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                }
-            }
-        }
-        handle.join()
-    });
-    let message = match outcome {
-        Ok(Ok(())) => panicked.into_inner().unwrap_or_else(|p| p.into_inner()),
-        Ok(Err(panic)) | Err(panic) => Some(panic_message(&*panic)),
-    };
-    match message {
-        Some(m) => Err(Error::Internal(format!("the simulation panicked: {m}"))),
-        None => Ok(()),
-    }
-}
-
-/// The text of a panic's payload (`panic!` with a literal or a formatted message).
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 /// Σ weight units and Σ weight units × size, checking every weight is representable.

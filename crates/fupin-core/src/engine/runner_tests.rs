@@ -1,6 +1,10 @@
 //! Tests of the runner: hand-worked groups, empty villages, panics and cancellation.
 
+use std::sync::mpsc;
+use std::time::Duration;
+
 use super::*;
+use crate::dynamics::{IncomeModel, Treatment, YearContext, YearState};
 use crate::registry::{Counties, Households, Ids, Region, Villages};
 
 fn tiny() -> Registry {
@@ -60,10 +64,9 @@ fn an_empty_village_exits_in_the_first_year() {
         threads: Some(1),
         ..RunConfig::new(2016, 2)
     };
-    let r = simulate(
+    let r = run(
         &reg,
-        &[Scenario::new("a")],
-        &IncomeModel::default(),
+        &[Arm::new("a", IncomeModel::default())],
         &cfg,
         &mut |_, _| true,
     )
@@ -86,11 +89,7 @@ fn an_empty_village_exits_in_the_first_year() {
 struct PanicsOn(i64);
 
 impl Treatment for PanicsOn {
-    fn apply(
-        &self,
-        ctx: &super::super::scenario::YearContext<'_>,
-        _: &mut super::super::scenario::YearState,
-    ) {
+    fn apply(&self, ctx: &YearContext<'_>, _: &mut YearState) {
         let ids = [7i64, 8, 9];
         let catalogue: Vec<u16> = vec![0; 2];
         if ids[ctx.household] == self.0 {
@@ -119,11 +118,11 @@ fn a_panic_in_the_work_is_an_error_not_a_hang() {
                 threads: Some(threads),
                 ..RunConfig::new(2016, 3)
             };
-            let s = Scenario::new("p").with_treatment(std::sync::Arc::new(PanicsOn(8)));
-            simulate(
+            let p = Arm::new("p", IncomeModel::default())
+                .with_treatment(std::sync::Arc::new(PanicsOn(8)));
+            run(
                 &tiny(),
-                &[Scenario::new("a"), s],
-                &IncomeModel::default(),
+                &[Arm::new("a", IncomeModel::default()), p],
                 &cfg,
                 &mut |_, _| true,
             )
@@ -147,10 +146,9 @@ fn a_cancelled_token_stops_the_run() {
         };
         let reg = tiny(); // built outside the scope: validation polls too
         crate::cancel::scope(&token, || {
-            simulate(
+            run(
                 &reg,
-                &[Scenario::new("a")],
-                &IncomeModel::default(),
+                &[Arm::new("a", IncomeModel::default())],
                 &cfg,
                 &mut |_, _| true,
             )

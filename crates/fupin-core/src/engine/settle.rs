@@ -20,16 +20,15 @@
 // Loops over lanes index several arrays in step; that is what the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
-use super::accumulate::{
-    CAUSE_GROUPS, Cell, GAP_SCALE, NARROW_WEIGHT, TWO_52, TWO_63, floor_below_2_52, weight_units,
-    weighted_lane_sum, weighted_lane_sum_30,
-};
-use super::flows::{MoneyKind, MoneyOverflow};
-use super::kernel::{Hook, Plan, Run, Scratch};
-use super::scenario::{YearContext, YearState};
-use super::streams::{HOUSEHOLD, LANES, Lanes};
+use super::accumulate::{CAUSE_GROUPS, Cell, weighted_lane_sum, weighted_lane_sum_30};
+use crate::units::{GAP_SCALE, NARROW_WEIGHT, TWO_52, TWO_63, floor_below_2_52, weight_units};
+
+use super::flow_sums::{MoneyKind, MoneyOverflow};
+use super::kernel::{ArmTables, Hook, Run, Scratch};
 use crate::dynamics::IncomeModel;
-use crate::rng::id_key;
+use crate::dynamics::{YearContext, YearState};
+use crate::random::streams::{HOUSEHOLD, LANES, Lanes};
+use crate::registry::IdRef;
 
 /// The constants of a block's households, one per lane.
 #[derive(Debug, Clone, Copy, Default)]
@@ -75,7 +74,7 @@ impl BlockHouseholds {
             b.row[l] = row;
             b.key[l] = run
                 .keys
-                .entity(HOUSEHOLD, h.id.get(row).map_or(row as u64, id_key));
+                .entity(HOUSEHOLD, h.id.get(row).map_or(row as u64, IdRef::key));
             b.m0[l] = h.income_per_capita[row];
             b.p_health[l] =
                 model.health_probability(h.chronic_illness[row], h.disability[row], h.elderly[row]);
@@ -167,7 +166,7 @@ fn note_overflow(scratch: &mut Scratch, row: usize, r: u32, t: usize, kind: Mone
 #[inline(always)]
 pub(crate) fn settle_year<H: Hook>(
     run: &Run<'_>,
-    plan: &Plan<'_>,
+    plan: &ArmTables<'_>,
     hook: &H,
     b: &BlockHouseholds,
     state: &mut BlockState,

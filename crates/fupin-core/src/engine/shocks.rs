@@ -2,7 +2,7 @@
 //! replicate: every random draw and every `exp` of the model, in loops over lanes that the compiler
 //! turns into SIMD code (see [`crate::simd`]).
 //!
-//! Per lane and year, with `d` the household-replicate-year draws ([`super::streams::Draws`]):
+//! Per lane and year, with `d` the household-replicate-year draws ([`crate::random::Draws`]):
 //!
 //! ```text
 //! p_t     = ρ·p_{t−1} + σ_p·d.normal(PERSISTENT)                      (p_0 = 0)
@@ -10,7 +10,7 @@
 //! medical = cost median · exp(σ_c·d.normal(HEALTH_COST))  if d.uniform(HEALTH) < p_health, else 0
 //! ```
 //!
-//! with `c_t` the lognormal mean correction of [`Plan`](super::kernel::Plan). The health cost is
+//! with `c_t` the lognormal mean correction of [`ArmTables`](super::kernel::ArmTables). The health cost is
 //! drawn only where a shock happens; draws are keyed, not sequential, so skipping it disturbs none.
 //! The shocks of all the replicate's years are gathered first and their costs drawn over lanes
 //! afterwards: about one household-year in seven has one, and a branch per lane on it would be
@@ -19,11 +19,12 @@
 // Loops over lanes index several arrays in step; that is what the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
-use super::kernel::Plan;
+use super::kernel::ArmTables;
 use super::settle::BlockHouseholds;
-use super::streams::{Keys, LANES, Lanes, SparseNormals, normal_lanes, purpose, uniform_lanes};
 use crate::dynamics::HealthShocks;
 use crate::fastmath::exp_lanes;
+use crate::random::purpose;
+use crate::random::streams::{Keys, LANES, Lanes, SparseNormals, normal_lanes, uniform_lanes};
 
 /// What [`draw_replicate`] leaves for the rest of the year's computation, by year then lane.
 #[derive(Debug, Default)]
@@ -51,7 +52,7 @@ impl BlockShocks {
 #[inline(always)]
 pub(crate) fn draw_replicate(
     keys: &Keys,
-    plan: &Plan<'_>,
+    plan: &ArmTables<'_>,
     block: &BlockHouseholds,
     r: u32,
     cut: &[f64],

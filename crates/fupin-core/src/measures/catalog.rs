@@ -192,7 +192,7 @@ impl MeasureCatalog {
     /// [`Error::Parse`] for malformed TOML or unknown fields; validation errors as
     /// [`MeasureCatalog::validate`].
     pub fn from_toml(text: &str) -> Result<Self> {
-        let c: MeasureCatalog = crate::policy::parse_toml(text, "<measures TOML>")?;
+        let c: MeasureCatalog = crate::files::parse_toml(text, "<measures TOML>")?;
         c.validate()?;
         Ok(c)
     }
@@ -202,7 +202,7 @@ impl MeasureCatalog {
     /// # Errors
     /// As [`MeasureCatalog::from_toml`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let c: MeasureCatalog = crate::policy::parse_json(text, "<measures JSON>")?;
+        let c: MeasureCatalog = crate::files::parse_json(text, "<measures JSON>")?;
         c.validate()?;
         Ok(c)
     }
@@ -212,7 +212,7 @@ impl MeasureCatalog {
     /// # Errors
     /// [`Error::Parse`] if serialisation fails.
     pub fn to_toml(&self) -> Result<String> {
-        crate::policy::write_toml(self, "<measures TOML>")
+        crate::files::write_toml(self, "<measures TOML>")
     }
 
     /// The catalogue as JSON.
@@ -220,7 +220,7 @@ impl MeasureCatalog {
     /// # Errors
     /// [`Error::Parse`] if serialisation fails.
     pub fn to_json(&self) -> Result<String> {
-        crate::policy::write_json(self, "<measures JSON>")
+        crate::files::write_json(self, "<measures JSON>")
     }
 }
 

@@ -7,10 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::Eligibility;
-use super::check::{money, share, within, years};
 use super::income::MAX_MEASURE_YEARS;
+use super::ranges::{money, share, within, years};
 use super::spec::{Active, Costs};
-use crate::engine::YearState;
+use crate::dynamics::YearState;
 use crate::error::Result;
 
 /// Whether an assignment is a full measure (intensity 1, up to rounding).
@@ -332,7 +332,7 @@ impl Health {
         let mut spent = a.reserved.fixed_fen;
         if st.medical_cost > 0.0 && base > self.target_oop_share {
             let wanted = st.medical_cost * (base - self.target_oop_share) * a.intensity;
-            let reimbursed = super::check::fen(wanted).min(a.reserved.cap_fen);
+            let reimbursed = crate::units::fen(wanted).min(a.reserved.cap_fen);
             st.oop_share = (base - reimbursed as f64 / 100.0 / st.medical_cost).max(0.0);
             spent += reimbursed;
         }

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::Eligibility;
-use super::check::{fen, money, share, within, years};
+use super::ranges::{money, share, within, years};
 use super::spec::{Active, Costs, draw, memory};
-use crate::engine::{YearContext, YearState};
+use crate::dynamics::{YearContext, YearState};
 use crate::error::Result;
+use crate::units::fen;
 
 /// Largest lag, duration or term in years.
 pub const MAX_MEASURE_YEARS: u32 = 100;
@@ -26,7 +27,7 @@ pub const MAX_MEASURE_YEARS: u32 = 100;
 /// fails with probability `failure_probability` and then pays nothing for the rest of the run (a
 /// loan outstanding at failure defaults — the whole principal, repaid only at the end of the term —
 /// and its loss falls on the guarantee fund, not on the household or the budget: the repayment
-/// risk the fund's leverage prices; see [`crate::policy::GuaranteeFund`]).
+/// risk the fund's leverage prices; see `policy::GuaranteeFund`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Industry {

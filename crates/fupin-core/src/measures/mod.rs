@@ -28,16 +28,15 @@
 //! move of a relocation need a full measure.
 
 mod catalog;
-mod check;
 mod eligibility;
 mod guarantees;
 mod income;
+mod ranges;
 mod spec;
 #[cfg(test)]
 pub(crate) mod testutil;
 
 pub use catalog::{MAX_MEASURES, MeasureCatalog, NamedMeasure};
-pub use check::MAX_YUAN;
 pub use eligibility::Eligibility;
 pub use guarantees::{Education, Health, HousingRenovation, Relocation, WelfareFloor};
 pub use income::{AssetIncome, EcologicalCompensation, Employment, Industry, MAX_MEASURE_YEARS};

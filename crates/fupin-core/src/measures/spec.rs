@@ -5,12 +5,12 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::Eligibility;
-use super::check::fen;
 use super::guarantees::{Education, Health, HousingRenovation, Relocation, WelfareFloor};
 use super::income::{AssetIncome, EcologicalCompensation, Employment, Industry};
-use crate::engine::{YearContext, YearState};
+use crate::dynamics::{YearContext, YearState};
 use crate::error::Result;
 use crate::registry::Registry;
+use crate::units::fen;
 
 /// The kinds of measure (五个一批 and the guarantees).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -282,19 +282,12 @@ impl MeasureSpec {
 }
 
 /// Draws of the measures: pure functions of the household's keys, a purpose ≥
-/// `streams::purpose::FIRST_FREE` and the assignment's start year, so they never disturb the
+/// `random::purpose::FIRST_FREE` and the assignment's start year, so they never disturb the
 /// baseline's draws and are common to every scenario giving the household the same measure.
 pub mod draw {
     use super::*;
-    use crate::engine::streams::{SplitMix, purpose::FIRST_FREE};
-    use crate::rng::{key, open01};
-
-    /// Level of an Industry gain (normal, once per household-replicate).
-    pub const INDUSTRY_GAIN: u64 = FIRST_FREE + 1;
-    /// Whether a producing Industry venture fails this year (uniform).
-    pub const INDUSTRY_FAILURE: u64 = FIRST_FREE + 2;
-    /// Employment: placement or job loss this year (uniform).
-    pub const EMPLOYMENT: u64 = FIRST_FREE + 3;
+    pub use crate::random::purpose::{EMPLOYMENT, INDUSTRY_FAILURE, INDUSTRY_GAIN};
+    use crate::random::{SplitMix, key, open01};
 
     /// A uniform in (0, 1) for this household-replicate-year, `purpose` and start year.
     #[inline]

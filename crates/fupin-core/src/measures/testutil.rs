@@ -64,7 +64,7 @@ pub fn one_village() -> Registry {
 pub fn varied(villages: usize, per_village: usize, counties: usize) -> Registry {
     let n = villages * per_village;
     let pick = |i: usize, salt: u64, m: u64| {
-        (crate::rng::mix64(i as u64 ^ salt.wrapping_mul(0x9e37_79b9)) % m) as u16
+        (crate::random::mix64(i as u64 ^ salt.wrapping_mul(0x9e37_79b9)) % m) as u16
     };
     let mut h = Households {
         id: Ids::Int((0..n).map(|i| 1000 + 13 * i as i64).collect()),

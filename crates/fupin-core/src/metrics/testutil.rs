@@ -1,6 +1,6 @@
 //! Helpers shared by the metrics tests.
 
-use crate::rng::{key, open01};
+use crate::random::{key, open01};
 
 /// Assert `a` and `b` agree to 1e-12, relative (absolute near 0).
 #[track_caller]

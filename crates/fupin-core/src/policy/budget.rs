@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::measures::MAX_YUAN;
+use crate::units::MAX_YUAN;
 
 /// Yuan a year: the same every year, or a table by calendar year (years not listed get nothing).
 ///
@@ -102,7 +102,7 @@ pub struct Budget {
 /// `capital × leverage` (a loan is outstanding from its start year for its term, and repaid in
 /// full at the end of the term). The capacity is fixed for the run: defaults are random, while
 /// the plan is made before the run, so losses do not shrink it; they are reported per replicate
-/// and year instead ([`crate::engine::Results::guarantee_losses`]).
+/// and year instead (`Results::guarantee_losses`, in the `results` module).
 ///
 /// # Examples
 /// ```
@@ -217,7 +217,7 @@ impl Budget {
     /// # Errors
     /// [`Error::Parse`] if serialisation fails.
     pub fn to_json(&self) -> Result<String> {
-        super::write_json(self, "<budget JSON>")
+        crate::files::write_json(self, "<budget JSON>")
     }
 }
 

@@ -22,14 +22,14 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use super::budget::Budget;
-use super::order::{cause_lists, resolve_explicit};
+use super::order::{ExplicitRef, cause_lists, resolve_explicit};
 use super::planner::Planner;
 use super::rules::Policy;
 use crate::dynamics::PovertyLine;
-use crate::engine::WEIGHT_SCALE;
 use crate::error::{Error, Result};
 use crate::measures::MeasureCatalog;
 use crate::registry::Registry;
+use crate::units::WEIGHT_SCALE;
 
 /// One household's measure from a start year (to an end year, exclusive, if its funding stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -94,7 +94,7 @@ pub struct Plan {
     #[serde(default)]
     pub household_ids: Vec<String>,
     /// The policy and budget the plan was made for (none in plans saved before they were kept),
-    /// so that a run refuses to execute it under another scenario's ([`super::treatment_for`]).
+    /// so that a run refuses to execute it under another scenario's (`scenario::treatment_for`).
     #[serde(default)]
     pub made_for: Option<(Policy, Option<Budget>)>,
 }
@@ -285,6 +285,63 @@ pub fn plan(
     years: &[i32],
     line: &PovertyLine,
 ) -> Result<Plan> {
+    check_inputs(catalog, policy, budget, years)?;
+    let pools = Pools::new(registry, budget, years)?;
+    let n = registry.n_households();
+    let t_n = years.len();
+    let mut p = Planner {
+        registry,
+        specs: catalog.measures.iter().map(|m| &m.spec).collect(),
+        lines: line.lines(years)?,
+        years: years.to_vec(),
+        pool_of: pools.pool_of,
+        unlimited: budget.is_none(),
+        remaining: vec![0; pools.names.len()],
+        assignments: Vec::new(),
+        slots: vec![0; n],
+        given: HashMap::new(),
+        committed: vec![0; pools.names.len() * t_n * catalog.len()],
+        n_pools: pools.names.len(),
+        loan_capacity: budget.map(|b| money_units(b.guarantee_fund.capacity())),
+        outstanding: vec![0; t_n],
+    };
+    let rule = RuleInputs::new(registry, catalog, policy, years, p.lines[0])?;
+    let carry_over = budget.is_none_or(|b| b.carry_over);
+    let (available, unfunded) = fund_years(&mut p, policy, &rule, &pools.money, carry_over)?;
+    let mut assignments = p.assignments;
+    assignments.sort_by_key(|a| a.household); // stable: keeps the order they were made
+    let ids = &registry.households().id;
+    let household_ids = assignments
+        .iter()
+        .map(|a| ids.display(a.household as usize))
+        .collect();
+    let out = Plan {
+        years: years.to_vec(),
+        lines: p.lines,
+        catalog: catalog.clone(),
+        pools: pools.names,
+        unlimited: budget.is_none(),
+        assignments,
+        budget: pools.money,
+        available,
+        committed: p.committed,
+        unfunded,
+        loan_capacity: p.loan_capacity,
+        loans_outstanding: p.outstanding,
+        household_ids,
+        made_for: Some((policy.clone(), budget.cloned())),
+    };
+    out.check()?;
+    Ok(out)
+}
+
+/// The catalogue, the policy against it, the budget, and at least one year.
+fn check_inputs(
+    catalog: &MeasureCatalog,
+    policy: &Policy,
+    budget: Option<&Budget>,
+    years: &[i32],
+) -> Result<()> {
     catalog.validate()?;
     policy.validate(catalog)?;
     if let Some(b) = budget {
@@ -297,86 +354,130 @@ pub fn plan(
             "needs at least one year",
         ));
     }
-    let t_n = years.len();
-    let h = registry.households();
-    let n = h.len();
-    let nc = registry.n_counties();
+    Ok(())
+}
 
-    // Pools and their money.
-    let by_county = budget.is_some_and(|b| !b.by_county.is_empty());
-    let pools: Vec<String> = if by_county {
-        (0..nc).map(|c| registry.counties().id.display(c)).collect()
-    } else {
-        vec!["all".into()]
-    };
-    let mut money = vec![0i128; pools.len() * t_n];
-    if let Some(b) = budget {
-        if by_county {
-            for (id, amount) in &b.by_county {
-                let c = pools.iter().position(|p| p == id).ok_or_else(|| {
-                    Error::invalid_parameter(
-                        format!("budget.by_county[{id}]"),
-                        id,
-                        "is not a county id of the registry",
-                    )
-                })?;
+/// The budget's pools (one, or one per county), their money by pool × year (weight units × fen)
+/// and the pool of each household (empty for one pool).
+struct Pools {
+    names: Vec<String>,
+    money: Vec<i128>,
+    pool_of: Vec<u32>,
+}
+
+impl Pools {
+    fn new(registry: &Registry, budget: Option<&Budget>, years: &[i32]) -> Result<Self> {
+        let t_n = years.len();
+        let n = registry.n_households();
+        let nc = registry.n_counties();
+        let by_county = budget.is_some_and(|b| !b.by_county.is_empty());
+        let names: Vec<String> = if by_county {
+            (0..nc).map(|c| registry.counties().id.display(c)).collect()
+        } else {
+            vec!["all".into()]
+        };
+        let mut money = vec![0i128; names.len() * t_n];
+        if let Some(b) = budget {
+            if by_county {
+                for (id, amount) in &b.by_county {
+                    let c = names.iter().position(|p| p == id).ok_or_else(|| {
+                        Error::invalid_parameter(
+                            format!("budget.by_county[{id}]"),
+                            id,
+                            "is not a county id of the registry",
+                        )
+                    })?;
+                    for (t, &y) in years.iter().enumerate() {
+                        money[c * t_n + t] = money_units(amount.at(y));
+                    }
+                }
+            } else if let Some(a) = &b.yearly {
                 for (t, &y) in years.iter().enumerate() {
-                    money[c * t_n + t] = money_units(amount.at(y));
+                    money[t] = money_units(a.at(y));
                 }
             }
-        } else if let Some(a) = &b.yearly {
-            for (t, &y) in years.iter().enumerate() {
-                money[t] = money_units(a.at(y));
-            }
         }
+        let pool_of: Vec<u32> = if by_county {
+            (0..n).map(|r| registry.county_of(r) as u32).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Pools {
+            names,
+            money,
+            pool_of,
+        })
     }
-    let pool_of: Vec<u32> = if by_county {
-        (0..n).map(|r| registry.county_of(r) as u32).collect()
-    } else {
-        Vec::new()
-    };
+}
 
-    let mut p = Planner {
-        registry,
-        specs: catalog.measures.iter().map(|m| &m.spec).collect(),
-        lines: line.lines(years)?,
-        years: years.to_vec(),
-        pool_of,
-        unlimited: budget.is_none(),
-        remaining: vec![0; pools.len()],
-        assignments: Vec::new(),
-        slots: vec![0; n],
-        given: HashMap::new(),
-        committed: vec![0; pools.len() * t_n * catalog.len()],
-        n_pools: pools.len(),
-        loan_capacity: budget.map(|b| money_units(b.guarantee_fund.capacity())),
-        outstanding: vec![0; t_n],
-    };
-    let explicit = match policy {
-        Policy::Explicit(e) => Some(resolve_explicit(registry, catalog, e, years)?),
-        _ => None,
-    };
-    let mix: Vec<u16> = match policy {
-        Policy::Uniform(u) => u
-            .mix
-            .iter()
-            .map(|name| catalog.require(name, "policy.mix").map(|i| i as u16))
-            .collect::<Result<_>>()?,
-        _ => Vec::new(),
-    };
-    // Uniform funds households in id order where money runs short (decision 9: never row order).
-    let id_order: Vec<u32> = match policy {
-        Policy::Uniform(_) => h.id.rows_by_id().into_iter().map(|r| r as u32).collect(),
-        _ => Vec::new(),
-    };
-    let by_cause = match policy {
-        Policy::ByCause(b) => Some(cause_lists(registry, catalog, b, p.lines[0])?),
-        _ => None,
-    };
+/// What the policy's rule needs, resolved before the yearly loop: an Explicit table's rows,
+/// Uniform's measure mix and household-id order, ByCause's measure lists.
+struct RuleInputs {
+    explicit: Option<Vec<ExplicitRef>>,
+    mix: Vec<u16>,
+    id_order: Vec<u32>,
+    by_cause: Option<Vec<(u32, Vec<u16>)>>,
+}
+
+impl RuleInputs {
+    fn new(
+        registry: &Registry,
+        catalog: &MeasureCatalog,
+        policy: &Policy,
+        years: &[i32],
+        first_line: f64,
+    ) -> Result<Self> {
+        let explicit = match policy {
+            Policy::Explicit(e) => Some(resolve_explicit(registry, catalog, e, years)?),
+            _ => None,
+        };
+        let mix: Vec<u16> = match policy {
+            Policy::Uniform(u) => u
+                .mix
+                .iter()
+                .map(|name| catalog.require(name, "policy.mix").map(|i| i as u16))
+                .collect::<Result<_>>()?,
+            _ => Vec::new(),
+        };
+        // Uniform funds households in id order where money runs short (decision 9: never row
+        // order).
+        let id_order: Vec<u32> = match policy {
+            Policy::Uniform(_) => registry
+                .households()
+                .id
+                .rows_by_id()
+                .into_iter()
+                .map(|r| r as u32)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let by_cause = match policy {
+            Policy::ByCause(b) => Some(cause_lists(registry, catalog, b, first_line)?),
+            _ => None,
+        };
+        Ok(RuleInputs {
+            explicit,
+            mix,
+            id_order,
+            by_cause,
+        })
+    }
+}
+
+/// The yearly loop: each year's money (plus what was carried over) arrives, recurring
+/// commitments are funded, the rule makes new assignments, and what is left is carried over (if
+/// `carry_over`). Returns the money available by pool × year and the Explicit rows left unfunded.
+fn fund_years(
+    p: &mut Planner<'_>,
+    policy: &Policy,
+    rule: &RuleInputs,
+    money: &[i128],
+    carry_over: bool,
+) -> Result<(Vec<i128>, Vec<usize>)> {
+    let t_n = p.years.len();
     let mut unfunded = Vec::new();
-    let mut available = vec![0i128; pools.len() * t_n];
-    let mut carry = vec![0i128; pools.len()];
-    let carry_over = budget.is_none_or(|b| b.carry_over);
+    let mut available = vec![0i128; p.n_pools * t_n];
+    let mut carry = vec![0i128; p.n_pools];
     for t in 0..t_n {
         for q in 0..p.n_pools {
             p.remaining[q] = money[q * t_n + t] + carry[q];
@@ -384,9 +485,9 @@ pub fn plan(
         }
         p.recurring(t)?;
         match policy {
-            Policy::Uniform(u) => p.uniform(t, &mix, u.min_intensity, &id_order)?,
+            Policy::Uniform(u) => p.uniform(t, &rule.mix, u.min_intensity, &rule.id_order)?,
             Policy::ByCause(_) => {
-                for (i, (row, measures)) in by_cause.iter().flatten().enumerate() {
+                for (i, (row, measures)) in rule.by_cause.iter().flatten().enumerate() {
                     crate::cancel::poll(i)?;
                     for &m in measures {
                         if !p.given.contains_key(&(*row, m)) {
@@ -396,9 +497,12 @@ pub fn plan(
                 }
             }
             Policy::Explicit(_) => {
-                for (k, &(i, row, m, start, intensity)) in explicit.iter().flatten().enumerate() {
+                let year = p.years[t];
+                for (k, &(i, row, m, start, intensity)) in
+                    rule.explicit.iter().flatten().enumerate()
+                {
                     crate::cancel::poll(k)?;
-                    if start == years[t] && !p.try_add(t, row, m, intensity) {
+                    if start == year && !p.try_add(t, row, m, intensity) {
                         unfunded.push(i);
                     }
                 }
@@ -408,28 +512,5 @@ pub fn plan(
             *c = if carry_over { left } else { 0 };
         }
     }
-    let mut assignments = p.assignments;
-    assignments.sort_by_key(|a| a.household); // stable: keeps the order they were made
-    let household_ids = assignments
-        .iter()
-        .map(|a| h.id.display(a.household as usize))
-        .collect();
-    let out = Plan {
-        years: years.to_vec(),
-        lines: p.lines,
-        catalog: catalog.clone(),
-        pools,
-        unlimited: budget.is_none(),
-        assignments,
-        budget: money,
-        available,
-        committed: p.committed,
-        unfunded,
-        loan_capacity: p.loan_capacity,
-        loans_outstanding: p.outstanding,
-        household_ids,
-        made_for: Some((policy.clone(), budget.cloned())),
-    };
-    out.check()?;
-    Ok(out)
+    Ok((available, unfunded))
 }

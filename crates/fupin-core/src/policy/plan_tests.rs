@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::dynamics::PovertyLine;
-use crate::engine::WEIGHT_SCALE;
 use crate::measures::MeasureCatalog;
 use crate::measures::testutil::{one_village, varied};
+use crate::units::WEIGHT_SCALE;
 
 const UNIT: i128 = 100 * WEIGHT_SCALE as i128;
 const YEARS: [i32; 2] = [2016, 2017];

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use super::plan::Assignment;
-use crate::engine::weight_units;
 use crate::error::Result;
 use crate::measures::{MeasureSpec, memory};
 use crate::registry::Registry;
+use crate::units::weight_units;
 
 pub(super) struct Planner<'a> {
     pub(super) registry: &'a Registry,

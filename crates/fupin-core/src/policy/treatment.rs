@@ -1,12 +1,7 @@
 //! A plan executed by the engine: the [`Treatment`] of a scenario with a policy.
 
-use std::sync::Arc;
-
-use super::plan::{Assignment, Plan, plan};
-use super::plan_check::check_plan_money;
-use crate::dynamics::IncomeModel;
-use crate::engine::{Scenario, Treatment, YearContext, YearState};
-use crate::error::Result;
+use super::plan::{Assignment, Plan};
+use crate::dynamics::{IncomeModel, Treatment, YearContext, YearState};
 use crate::measures::{Active, MeasureKind, MeasureSpec};
 use crate::registry::Registry;
 
@@ -98,112 +93,5 @@ impl Treatment for PlanTreatment {
             }
         }
         floor
-    }
-}
-
-/// The plan of a scenario with a policy, over `years`, with the scenario's catalogue and line
-/// (its model override, else `model`). `None` for a scenario without a policy.
-///
-/// # Errors
-/// As [`plan`].
-pub fn plan_scenario(
-    registry: &Registry,
-    scenario: &Scenario,
-    model: &IncomeModel,
-    years: &[i32],
-) -> Result<Option<Plan>> {
-    let Some(policy) = &scenario.policy else {
-        return Ok(None);
-    };
-    let m = scenario.effective_model(model);
-    let catalog = scenario.catalog()?;
-    plan(
-        registry,
-        &catalog,
-        policy,
-        scenario.budget.as_ref(),
-        years,
-        &m.line,
-    )
-    .map(Some)
-}
-
-/// A plan attached to a scenario that has a policy must have been made for that policy, budget and
-/// catalogue: another scenario's plan would run its measures under this scenario's name.
-fn check_plan_is_of(scenario: &Scenario, p: &Plan) -> Result<()> {
-    let Some(policy) = &scenario.policy else {
-        return Ok(());
-    };
-    let refuse = |what: &str| {
-        Err(crate::Error::invalid_parameter(
-            format!("scenario[{}].plan", scenario.name),
-            what,
-            "differs from the scenario's: the plan was made for another scenario",
-        ))
-    };
-    if p.catalog != scenario.catalog()? {
-        return refuse("its measure catalogue");
-    }
-    match &p.made_for {
-        Some((made_policy, _)) if made_policy != policy => refuse("its policy"),
-        Some((_, made_budget)) if made_budget.as_ref() != scenario.budget.as_ref() => {
-            refuse("its budget")
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The treatment that runs a scenario's plan (used by [`crate::engine::simulate`]): its attached
-/// [`Scenario::plan`] for the households of `registry`, else its policy planned over `registry`.
-///
-/// # Errors
-/// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
-/// neither, or `scenario[..].plan` if the attached plan's years are not `years`, its poverty
-/// lines not the model's, or (for a scenario with a policy) its policy, budget or catalogue not
-/// the scenario's; as [`Plan::validate`] for a malformed plan (`plan.assignments[3].intensity`,
-/// …); `plan.budget`/`plan.loan_capacity` if its money is not the scenario's budget's; and
-/// `plan.assignments` if its assignments reserve more than the plan's reservations (changed after
-/// planning).
-pub fn treatment_for(
-    registry: &Registry,
-    scenario: &Scenario,
-    model: &IncomeModel,
-    years: &[i32],
-) -> Result<Arc<dyn Treatment>> {
-    let m = scenario.effective_model(model);
-    if let Some(p) = &scenario.plan {
-        if p.years != years {
-            return Err(crate::Error::invalid_parameter(
-                format!("scenario[{}].plan", scenario.name),
-                format!("{:?}", p.years),
-                format!("was made for other years than the run's {years:?}"),
-            ));
-        }
-        // Reservations (the floor's above all) were sized for the plan's lines; under other lines
-        // the run would spend more than the budget allows.
-        let lines = m.line.lines(years)?;
-        if p.lines != lines {
-            return Err(crate::Error::invalid_parameter(
-                format!("scenario[{}].plan", scenario.name),
-                format!("poverty lines {:?}", p.lines),
-                format!("were planned for, not the run's {lines:?}; plan under the run's model"),
-            ));
-        }
-        p.validate()?;
-        check_plan_is_of(scenario, p)?;
-        if let Some(b) = &scenario.budget {
-            p.check_budget_money(b)?;
-        }
-        let mine = p.for_registry(registry)?;
-        check_plan_money(&mine, registry)?;
-        return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
-    }
-    match plan_scenario(registry, scenario, model, years)? {
-        Some(p) => Ok(Arc::new(PlanTreatment::new(&p, registry, &m))),
-        None => Err(crate::Error::invalid_parameter(
-            format!("scenario[{}].policy", scenario.name),
-            "none",
-            "has no policy to plan",
-        )),
     }
 }

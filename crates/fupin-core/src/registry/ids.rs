@@ -24,6 +24,18 @@ pub enum IdRef<'a> {
     Text(&'a str),
 }
 
+impl IdRef<'_> {
+    /// The stable 64-bit random key of this id ([`crate::random::int_key`],
+    /// [`crate::random::text_key`]): the engine keys every household and village draw by it.
+    #[inline]
+    pub fn key(self) -> u64 {
+        match self {
+            IdRef::Int(v) => crate::random::int_key(v),
+            IdRef::Text(s) => crate::random::text_key(s),
+        }
+    }
+}
+
 impl fmt::Display for IdRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

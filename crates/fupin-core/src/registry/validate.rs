@@ -1,4 +1,8 @@
 //! Validation of a registry's typed columns: every invariant, first violation named.
+//!
+//! [`validate`] runs the phases in order — column lengths, unique ids, each household row
+//! (village, members, income and weight, causes), then the villages against their households and
+//! counties — and returns the first violation.
 
 use super::{CauseSet, Counties, HOUSEHOLDS, Households, Region, VILLAGES, Villages};
 use crate::error::{Error, Result};
@@ -8,15 +12,21 @@ use crate::error::{Error, Result};
 /// terms, in any order, compensated or not) stays finite.
 const MAX_WEIGHTED_PEOPLE: f64 = f64::from_bits(0x7fe0_0000_0000_0000);
 
-// The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
-#[allow(clippy::needless_range_loop)]
 pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
-    let n = h.len();
-    if n == 0 {
+    if h.is_empty() {
         return Err(Error::Empty {
             table: HOUSEHOLDS.into(),
         });
     }
+    check_lengths(h, v, c)?;
+    check_unique_ids(h, v, c)?;
+    let village_people = check_households(h, v.len())?;
+    check_villages(v, c, &village_people)
+}
+
+/// Every column of a table has the table's number of rows.
+fn check_lengths(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
+    let n = h.len();
     let lengths: [(&str, usize); 18] = [
         ("household_id", h.id.len()),
         ("village_id", h.village.len()),
@@ -71,6 +81,11 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
             found: c.id.len(),
         });
     }
+    Ok(())
+}
+
+/// No id appears twice in its table.
+fn check_unique_ids(h: &Households, v: &Villages, c: &Counties) -> Result<()> {
     for (table, column, ids) in [
         (HOUSEHOLDS, "household_id", &h.id),
         (VILLAGES, "village_id", &v.id),
@@ -87,121 +102,157 @@ pub(super) fn validate(h: &Households, v: &Villages, c: &Counties) -> Result<()>
         }
     }
 
-    let bad = |column: &str, i: usize, value: String, reason: &str| {
-        Err(Error::invalid_value(
-            HOUSEHOLDS,
-            column,
-            i + 1,
-            value,
-            reason,
-        ))
-    };
+    Ok(())
+}
+
+/// An invalid value of the households table at 0-based row `i`.
+fn bad<T>(column: &str, i: usize, value: String, reason: &str) -> Result<T> {
+    Err(Error::invalid_value(
+        HOUSEHOLDS,
+        column,
+        i + 1,
+        value,
+        reason,
+    ))
+}
+
+/// Every household row, in order; returns the members of each of the `nv` villages.
+// The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
+#[allow(clippy::needless_range_loop)]
+fn check_households(h: &Households, nv: usize) -> Result<Vec<u64>> {
     let mut village_people = vec![0u64; nv];
     // Σ size × weight over the rows so far: every weighted total (people, per village, county or
     // profile) is a sum of some of these positive terms, so bounding this one keeps them finite.
     let mut weighted_people = 0.0f64;
-    for i in 0..n {
+    for i in 0..h.len() {
         crate::cancel::poll(i)?;
-        let village = h.village[i] as usize;
-        if village >= nv {
-            return Err(Error::UnknownReference {
-                table: HOUSEHOLDS.into(),
-                column: "village_id".into(),
-                row: i + 1,
-                value: format!("village index {village}"),
-                target: "village".into(),
-            });
-        }
-        let size = h.size[i];
-        if size == 0 {
-            return bad(
-                "size",
-                i,
-                "0".into(),
-                "is not a household size (must be ≥ 1)",
-            );
-        }
-        for (column, count) in [
-            ("labour", h.labour[i]),
-            ("elderly", h.elderly[i]),
-            ("students", h.students[i]),
-            ("chronic_illness", h.chronic_illness[i]),
-            ("disability", h.disability[i]),
-        ] {
-            if count > size {
-                return bad(
-                    column,
-                    i,
-                    count.to_string(),
-                    &format!("exceeds the household size {size}"),
-                );
-            }
-        }
-        let income = h.income_per_capita[i];
-        if !income.is_finite() {
-            return bad(
-                "income_per_capita",
-                i,
-                if income.is_nan() {
-                    "NaN".to_string()
-                } else {
-                    income.to_string()
-                },
-                "is not a finite number",
-            );
-        }
-        if income < 0.0 {
-            return bad(
-                "income_per_capita",
-                i,
-                income.to_string(),
-                "is negative (net income per person must be ≥ 0)",
-            );
-        }
-        let weight = h.weight[i];
-        if !(weight.is_finite() && weight > 0.0) {
-            return bad(
-                "weight",
-                i,
-                if weight.is_nan() {
-                    "NaN".into()
-                } else {
-                    weight.to_string()
-                },
-                "is not a positive finite weight",
-            );
-        }
-        weighted_people += f64::from(h.size[i]) * weight;
-        if weighted_people > MAX_WEIGHTED_PEOPLE {
-            return bad(
-                "weight",
-                i,
-                format!("{weight:?}"),
-                "takes the weighted number of people (Σ size × weight over the households up to \
-                 this row) past 2^1023 ≈ 9.0e307: weighted totals would overflow",
-            );
-        }
-        if let Some(primary) = h.primary_cause[i]
-            && !h.causes[i].contains(primary)
-        {
-            return bad(
-                "primary_cause",
-                i,
-                primary.code().into(),
-                &format!("is not among the household's causes \"{}\"", h.causes[i]),
-            );
-        }
-        if CauseSet::from_bits(h.causes[i].bits()).is_none() {
-            return bad(
-                "causes",
-                i,
-                h.causes[i].bits().to_string(),
-                "has bits of no known cause",
-            );
-        }
-        village_people[village] += u64::from(size);
+        check_members(h, i, nv)?;
+        check_income_and_weight(h, i, &mut weighted_people)?;
+        check_causes(h, i)?;
+        village_people[h.village[i] as usize] += u64::from(h.size[i]);
     }
+    Ok(village_people)
+}
 
+/// Row `i`: a known village, a size of at least one, and member counts within the size.
+fn check_members(h: &Households, i: usize, nv: usize) -> Result<()> {
+    let village = h.village[i] as usize;
+    if village >= nv {
+        return Err(Error::UnknownReference {
+            table: HOUSEHOLDS.into(),
+            column: "village_id".into(),
+            row: i + 1,
+            value: format!("village index {village}"),
+            target: "village".into(),
+        });
+    }
+    let size = h.size[i];
+    if size == 0 {
+        return bad(
+            "size",
+            i,
+            "0".into(),
+            "is not a household size (must be ≥ 1)",
+        );
+    }
+    for (column, count) in [
+        ("labour", h.labour[i]),
+        ("elderly", h.elderly[i]),
+        ("students", h.students[i]),
+        ("chronic_illness", h.chronic_illness[i]),
+        ("disability", h.disability[i]),
+    ] {
+        if count > size {
+            return bad(
+                column,
+                i,
+                count.to_string(),
+                &format!("exceeds the household size {size}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Row `i`: a finite, non-negative income and a positive finite weight that keeps the weighted
+/// number of people (`weighted_people`, updated) within [`MAX_WEIGHTED_PEOPLE`].
+fn check_income_and_weight(h: &Households, i: usize, weighted_people: &mut f64) -> Result<()> {
+    let income = h.income_per_capita[i];
+    if !income.is_finite() {
+        return bad(
+            "income_per_capita",
+            i,
+            if income.is_nan() {
+                "NaN".to_string()
+            } else {
+                income.to_string()
+            },
+            "is not a finite number",
+        );
+    }
+    if income < 0.0 {
+        return bad(
+            "income_per_capita",
+            i,
+            income.to_string(),
+            "is negative (net income per person must be ≥ 0)",
+        );
+    }
+    let weight = h.weight[i];
+    if !(weight.is_finite() && weight > 0.0) {
+        return bad(
+            "weight",
+            i,
+            if weight.is_nan() {
+                "NaN".into()
+            } else {
+                weight.to_string()
+            },
+            "is not a positive finite weight",
+        );
+    }
+    *weighted_people += f64::from(h.size[i]) * weight;
+    if *weighted_people > MAX_WEIGHTED_PEOPLE {
+        return bad(
+            "weight",
+            i,
+            format!("{weight:?}"),
+            "takes the weighted number of people (Σ size × weight over the households up to \
+             this row) past 2^1023 ≈ 9.0e307: weighted totals would overflow",
+        );
+    }
+    Ok(())
+}
+
+/// Row `i`: known cause bits, and a primary cause among the causes.
+fn check_causes(h: &Households, i: usize) -> Result<()> {
+    if let Some(primary) = h.primary_cause[i]
+        && !h.causes[i].contains(primary)
+    {
+        return bad(
+            "primary_cause",
+            i,
+            primary.code().into(),
+            &format!("is not among the household's causes \"{}\"", h.causes[i]),
+        );
+    }
+    if CauseSet::from_bits(h.causes[i].bits()).is_none() {
+        return bad(
+            "causes",
+            i,
+            h.causes[i].bits().to_string(),
+            "has bits of no known cause",
+        );
+    }
+    Ok(())
+}
+
+/// Villages: a known county, a population of at least their households' members, and one region
+/// per county, the county's.
+// The columns are parallel arrays indexed by the same row; a range loop says so most plainly.
+#[allow(clippy::needless_range_loop)]
+fn check_villages(v: &Villages, c: &Counties, village_people: &[u64]) -> Result<()> {
+    let nv = v.len();
     let nc = c.len();
     let mut county_region: Vec<Option<(Region, usize)>> = vec![None; nc];
     for j in 0..nv {

@@ -16,8 +16,8 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::random::{Stream, open01};
 use crate::registry::{Cause, CauseSet};
-use crate::rng::{Stream, open01};
 
 /// Probability that a registered household names each cause of poverty (several per household).
 ///
@@ -425,7 +425,7 @@ pub(crate) fn median_income(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::stream;
+    use crate::random::stream;
 
     #[test]
     fn cause_shares_are_validated() {

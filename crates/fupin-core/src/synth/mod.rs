@@ -12,7 +12,7 @@
 //!   deterministic for a seed whatever the number of threads.
 //!
 //! Every household is drawn by the same model (causes of poverty first, then the members, flags and
-//! income consistent with the causes); its draws come from [`crate::rng::stream`] keyed by the seed,
+//! income consistent with the causes); its draws come from [`crate::random::stream`] keyed by the seed,
 //! a purpose constant and the household's id, so they are pure functions of `(seed, id)`.
 //!
 //! Villages: a designated poor village (贫困村) always has registered-poor incidence above its exit
@@ -21,12 +21,12 @@
 //! [`VILLAGE_POPULATION`] and widened only where incidence requires it; no unregistered households
 //! are generated (the population column carries the denominator).
 
-#[cfg(test)]
-mod checks;
 mod household;
 mod national;
 mod presets;
 mod sizes;
+#[cfg(test)]
+mod tests;
 mod villages;
 
 pub use household::CauseShares;
@@ -61,38 +61,10 @@ pub fn national_line(year: u16) -> Result<f64> {
 }
 
 /// Purpose keys of the random streams used here (the first key after the seed), so that no two
-/// uses of the same `(seed, id)` share draws.
+/// uses of the same `(seed, id)` share draws: the table of [`crate::random::purpose`].
 mod purpose {
-    /// Size and attributes of a household of a synthetic registry.
-    pub const HOUSEHOLD: u64 = 0x5359_4e48_0001;
-    /// Village draws (poor flag, weight, population) of a synthetic registry.
-    pub const VILLAGE: u64 = 0x5359_4e48_0002;
-    /// County draws (region) of a synthetic registry.
-    pub const COUNTY: u64 = 0x5359_4e48_0003;
-    /// Household sizes of a preset.
-    pub const PRESET_SIZE: u64 = 0x5359_4e48_0011;
-    /// Order in which preset sizes are adjusted to the published total.
-    pub const PRESET_ADJUST: u64 = 0x5359_4e48_0012;
-    /// Village draws of a preset.
-    pub const PRESET_VILLAGE: u64 = 0x5359_4e48_0013;
-    /// Household attributes of a preset.
-    pub const PRESET_HOUSEHOLD: u64 = 0x5359_4e48_0014;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_schedule_rises_and_matches_the_published_values() {
-        assert_eq!(national_line(2014).unwrap(), 2_800.0);
-        assert_eq!(national_line(2015).unwrap(), 2_855.0);
-        assert_eq!(national_line(2020).unwrap(), 4_000.0);
-        for year in 2010..2020 {
-            assert!(national_line(year + 1).unwrap() >= national_line(year).unwrap());
-        }
-        let err = national_line(2009).unwrap_err();
-        assert_eq!(err.column(), Some("year"));
-        assert_eq!(err.value(), Some("2009"));
-    }
+    pub use crate::random::purpose::{
+        PRESET_ADJUST, PRESET_HOUSEHOLD, PRESET_SIZE, PRESET_VILLAGE, SYNTH_COUNTY as COUNTY,
+        SYNTH_HOUSEHOLD as HOUSEHOLD, SYNTH_VILLAGE as VILLAGE,
+    };
 }

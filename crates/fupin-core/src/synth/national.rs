@@ -17,8 +17,8 @@ use super::villages::{
 };
 use super::{national_line, purpose};
 use crate::error::{Error, Result};
+use crate::random::{open01, stream};
 use crate::registry::{Cause, CauseSet, Counties, Households, Ids, Region, Registry, Villages};
-use crate::rng::{open01, stream};
 
 /// Share of counties in each region.
 ///

@@ -10,8 +10,8 @@ use super::villages::{
 };
 use super::{national_line, purpose};
 use crate::error::{Error, Result};
+use crate::random::{open01, stream};
 use crate::registry::{Counties, Households, Ids, Region, Registry, Villages};
-use crate::rng::{open01, stream};
 
 /// People per registered household in the national register of 2014 (29.48 million households,
 /// 89.62 million people; State Council LGOP): used to derive household counts a report omits.

@@ -8,8 +8,8 @@
 use rand::Rng;
 
 use crate::error::{Error, Result};
+use crate::random::{Stream, open01};
 use crate::registry::Region;
-use crate::rng::{Stream, open01};
 
 /// Range of village populations drawn, people (inclusive): rural administrative villages
 /// (行政村) typically hold 1,000–3,000 registered residents (Taoyuan, for one: an agricultural
@@ -104,7 +104,7 @@ pub(crate) fn draw_weight(rng: &mut Stream, lo: f64, hi: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::stream;
+    use crate::random::stream;
 
     #[test]
     fn integer_thresholds_match_the_registry() {

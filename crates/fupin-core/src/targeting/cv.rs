@@ -4,13 +4,13 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::errors::{TargetingErrors, errors};
+use super::accuracy::{TargetingErrors, errors};
 use super::pmt::{ProxyMeansTest, prepare};
 use crate::error::{Error, Result};
-use crate::rng::stream;
+use crate::random::stream;
 
 /// Purpose key of the fold-assignment stream ("pmt-cv" in ASCII).
-const CV_PURPOSE: u64 = 0x706d_742d_6376;
+use crate::random::purpose::CV_FOLDS as CV_PURPOSE;
 
 /// Results of k-fold cross-validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! Targeting: proxy-means tests, quotas, targeting errors, the Alkire–Foster index, exit standards
+//! Targeting: proxy-means tests, quotas, targeting accuracy, the Alkire–Foster index, exit standards
 //! and record checks.
 //!
 //! 精准识别 — finding the right households — is half of the programme. This module holds:
@@ -18,33 +18,30 @@
 // says so most plainly (the registry's validation does the same).
 #![allow(clippy::needless_range_loop)]
 
+mod accuracy;
 mod adjust;
 mod apportion;
 mod checklist;
-mod checks;
 mod cv;
 mod design;
-mod errors;
 mod exit;
 mod fields;
 mod linalg;
 mod mpi;
 mod pmt;
 mod presets;
+mod record_checks;
 mod selection;
 mod sums;
 #[cfg(test)]
 mod testutil;
 mod validate;
 
+pub use accuracy::{TargetingErrors, error_curve, errors, errors_by_group};
 pub use adjust::{Adjustment, Change, HouseholdChange, adjust, adjust_with};
 pub use checklist::{COUNTY_ERROR_RATE_LIMIT, Checklist, Clause, Condition, IfMissing, Op, Unit};
-pub use checks::{
-    Flag, Persons, RecordCheck, RecordData, RecordRules, Rule, RuleSpec, check_records,
-};
 pub use cv::{CrossValidation, cross_validate};
 pub use design::{Dummies, log_target};
-pub use errors::{TargetingErrors, error_curve, errors, errors_by_group};
 pub use exit::{
     CountyExit, ExitData, ExitReport, HouseholdExit, VillageExit, exit_check, exit_check_with,
 };
@@ -54,6 +51,9 @@ pub use mpi::{GroupMpi, Mpi, SCORE_TOLERANCE, mpi};
 pub use pmt::{INTERCEPT, ProxyMeansTest};
 pub use presets::{
     EDUCATION_CUTOFF_YEARS, IndicatorSet, five_looks, two_assurances_three_guarantees,
+};
+pub use record_checks::{
+    Flag, Persons, RecordCheck, RecordData, RecordRules, Rule, RuleSpec, check_records,
 };
 pub use selection::{
     QuotaPlan, QuotaSelection, allocate_quota, allocate_top_down, estimated_poor_by_village,

@@ -4,7 +4,7 @@ use ndarray::Array2;
 use rand::Rng;
 
 use super::*;
-use crate::rng::{open01, stream};
+use crate::random::{open01, stream};
 use crate::targeting::Dummies;
 
 /// Invert a square matrix by Gauss–Jordan elimination with partial pivoting (independent of the

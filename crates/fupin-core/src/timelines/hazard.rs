@@ -357,7 +357,7 @@ pub(crate) mod tests {
     use rand_distr::StandardNormal;
 
     use super::*;
-    use crate::rng;
+    use crate::random as rng;
     use crate::timelines::TimeDummies;
     use crate::timelines::design_matrix;
 

@@ -229,7 +229,7 @@ pub(crate) mod tests {
     use rand::RngExt;
 
     use super::*;
-    use crate::rng;
+    use crate::random as rng;
 
     /// Freireich et al. (1963) 6-MP arm: (time, event).
     pub(crate) fn six_mp() -> (Vec<f64>, Vec<bool>) {

@@ -156,7 +156,7 @@ impl HazardModel {
 mod tests {
     use ndarray::{Array2, array};
 
-    use crate::rng;
+    use crate::random as rng;
     use crate::timelines::{
         HazardOptions, Link, Panel, SpellKind, TimeDummies, fit_hazard, kaplan_meier,
     };

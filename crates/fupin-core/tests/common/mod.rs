@@ -2,8 +2,8 @@
 //! dependency on the synthetic generator).
 #![allow(dead_code)]
 
+use fupin_core::random::mix64;
 use fupin_core::registry::{Counties, Households, Ids, Region, Registry, Villages};
-use fupin_core::rng::mix64;
 
 /// A deterministic registry: `villages` villages in `counties` counties (the last county west),
 /// `per_village` households each, varied sizes, members, incomes around the line, some unsafe

@@ -451,5 +451,5 @@ fn duplicate_persons(registry: &Registry, p: &Persons) -> Result<Vec<(usize, Str
 }
 
 #[cfg(test)]
-#[path = "checks_tests.rs"]
+#[path = "record_checks_tests.rs"]
 mod tests;

@@ -7,10 +7,10 @@
 use super::budget::Budget;
 use super::plan::{Plan, money_units};
 use super::rules::MAX_INTENSITY;
-use crate::engine::weight_units;
 use crate::error::{Error, Result};
 use crate::measures::memory;
 use crate::registry::Registry;
+use crate::units::{MAX_YEARS, weight_units};
 
 impl Plan {
     /// A plan read from JSON: parsed, then [validated](Plan::validate).
@@ -48,11 +48,11 @@ impl Plan {
 
     fn validate_years(&self) -> Result<()> {
         let t_n = self.years.len();
-        if t_n == 0 || t_n > crate::engine::MAX_YEARS as usize {
+        if t_n == 0 || t_n > MAX_YEARS as usize {
             return Err(Error::invalid_parameter(
                 "plan.years",
                 format!("{t_n} years"),
-                format!("must hold 1 to {} years", crate::engine::MAX_YEARS),
+                format!("must hold 1 to {} years", MAX_YEARS),
             ));
         }
         if let Some(w) = self

@@ -2,8 +2,8 @@
 //! the counts' ranges, and the run settings, so that tampered or corrupted results JSON is refused
 //! with an error naming the field instead of panicking (or dividing by zero) in a table later.
 
-use super::config::{MAX_REPLICATIONS, MAX_YEARS};
-use super::results::{Groups, Results, ScenarioResults};
+use crate::engine::{Groups, Results, ScenarioResults};
+use crate::engine::{MAX_REPLICATIONS, MAX_YEARS};
 use crate::error::{Error, Result};
 use crate::registry::Ids;
 

@@ -1,9 +1,9 @@
 //! The estimator behind [`estimate_income_process`](super::estimate_income_process): the panel
 //! reduced to per-cluster sufficient statistics, the model's growth covariances, and one estimate
 //! for given cluster multiplicities (1 for the sample, bootstrap counts otherwise). The moment
-//! conditions are stated in [`calibrate`](super::calibrate)'s module docs.
+//! conditions are stated in [`income`](super::income)'s module docs.
 
-use super::calibrate::IncomePanel;
+use super::income::IncomePanel;
 use super::least_squares::{LmOutcome, LmSettings, minimise};
 use crate::error::{Error, Result};
 

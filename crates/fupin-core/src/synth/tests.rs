@@ -413,3 +413,16 @@ fn changles_unsafe_houses_are_the_households_most_at_risk() {
     let among = unsafe_rows.iter().filter(|&&i| disaster(i)).count() as f64 / 85.0;
     assert!(among > overall, "{among} vs {overall}");
 }
+
+#[test]
+fn line_schedule_rises_and_matches_the_published_values() {
+    assert_eq!(national_line(2014).unwrap(), 2_800.0);
+    assert_eq!(national_line(2015).unwrap(), 2_855.0);
+    assert_eq!(national_line(2020).unwrap(), 4_000.0);
+    for year in 2010..2020 {
+        assert!(national_line(year + 1).unwrap() >= national_line(year).unwrap());
+    }
+    let err = national_line(2009).unwrap_err();
+    assert_eq!(err.column(), Some("year"));
+    assert_eq!(err.value(), Some("2009"));
+}

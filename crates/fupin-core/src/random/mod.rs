@@ -5,11 +5,23 @@
 //! SplitMix64 finaliser. Keys are things like a household's *external* id, a replicate, a year and a
 //! purpose constant — never a thread, chunk or position in a shard — so results do not depend on
 //! thread count, chunking, household order or sharding.
+//!
+//! The engine's counter-based draws are in [`streams`] (with the ziggurat over lanes), and every
+//! purpose constant of every draw in the crate is in [`purpose`], one table checked for
+//! collisions. A leaf: it imports nothing from the crate's domain modules; the registry keys its
+//! external ids through [`int_key`] and [`text_key`].
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::registry::IdRef;
+pub mod purpose;
+pub mod streams;
+mod ziggurat;
+
+pub use streams::{
+    Draws, HOUSEHOLD, Keys, LANES, Lanes, SparseNormals, SplitMix, VILLAGE, normal_lanes,
+    uniform_lanes,
+};
 
 /// The generator behind every stream.
 pub type Stream = Xoshiro256PlusPlus;
@@ -52,22 +64,23 @@ pub fn stream(seed: u64, keys: &[u64]) -> Stream {
     Xoshiro256PlusPlus::from_seed(s)
 }
 
-/// A stable 64-bit key for an external id: integers map to themselves, text through FNV-1a.
+/// The stable 64-bit key of an integer external id: the integer itself (two's complement).
+#[inline]
+pub fn int_key(id: i64) -> u64 {
+    id as u64
+}
+
+/// The stable 64-bit key of a text external id: FNV-1a, mixed away from small integer keys.
 /// Text and integer ids never need to agree (a registry holds one kind).
 #[inline]
-pub fn id_key(id: IdRef<'_>) -> u64 {
-    match id {
-        IdRef::Int(v) => v as u64,
-        IdRef::Text(s) => {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in s.bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            // Keep text keys apart from small integer keys.
-            mix64(h ^ 0x7465_7874)
-        }
+pub fn text_key(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    // Keep text keys apart from small integer keys.
+    mix64(h ^ 0x7465_7874)
 }
 
 /// A uniform draw in the open interval (0, 1) from 52 random bits: never exactly 0 or 1, so logs
@@ -125,8 +138,11 @@ mod tests {
 
     #[test]
     fn id_keys_are_stable() {
-        assert_eq!(id_key(IdRef::Int(42)), 42);
-        assert_eq!(id_key(IdRef::Text("a")), id_key(IdRef::Text("a")));
-        assert_ne!(id_key(IdRef::Text("a")), id_key(IdRef::Text("b")));
+        assert_eq!(int_key(42), 42);
+        assert_eq!(int_key(-1), u64::MAX);
+        assert_eq!(text_key("a"), text_key("a"));
+        assert_ne!(text_key("a"), text_key("b"));
+        // FNV-1a of the empty text is its offset basis, then the mix.
+        assert_eq!(text_key(""), mix64(0xcbf2_9ce4_8422_2325 ^ 0x7465_7874));
     }
 }

@@ -1,7 +1,7 @@
 //! Simulated method of moments: fit chosen income-model parameters so the engine's simulated
 //! headcount path matches a target series.
 //!
-//! The moments are the yearly means over `R` replicates of a [`Measure`] (poor people by default).
+//! The moments are the yearly means over `R` replicates of an [`Outcome`] (poor people by default).
 //! Every evaluation uses the **same seed**, so all parameter points see the same random numbers
 //! (common random numbers: the engine keys every draw by seed, household, replicate, year and
 //! purpose). The objective is then a deterministic function of θ; it is piecewise constant at the
@@ -25,11 +25,13 @@
 use ndarray::{Array1, Array2};
 
 use super::least_squares::{LmSettings, minimise};
-use super::linalg::{cholesky, cholesky_inverse};
 use crate::dynamics::IncomeModel;
-use crate::engine::{Measure, Results, RunConfig, Scenario, simulate};
+use crate::engine::{Results, RunConfig};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
+use crate::results::Outcome;
+use crate::scenario::{Scenario, simulate};
+use crate::timelines::linalg::{cholesky, cholesky_inverse};
 
 /// One parameter to fit: a numeric field of [`IncomeModel`] by dotted name, its start and bounds.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +62,8 @@ pub struct SmmTarget {
 /// Settings of [`fit_headcount`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmmOptions {
-    /// The simulated measure matched to the target. Default [`Measure::PoorPeople`].
-    pub measure: Measure,
+    /// The simulated measure matched to the target. Default [`Outcome::PoorPeople`].
+    pub measure: Outcome,
     /// Replicates per evaluation (`R`). Default 20.
     pub replications: u32,
     /// The common seed of every evaluation.
@@ -75,7 +77,7 @@ pub struct SmmOptions {
 impl Default for SmmOptions {
     fn default() -> Self {
         SmmOptions {
-            measure: Measure::PoorPeople,
+            measure: Outcome::PoorPeople,
             replications: 20,
             seed: 0,
             threads: None,
@@ -127,7 +129,7 @@ pub struct SmmFit {
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::IncomeModel;
-/// use fupin_core::timelines::set_parameter;
+/// use fupin_core::calibrate::set_parameter;
 /// let m = set_parameter(&IncomeModel::default(), "income.growth", 0.05)?;
 /// assert_eq!(m.income.growth, 0.05);
 /// assert!(set_parameter(&m, "income.speed", 1.0).is_err());
@@ -160,7 +162,7 @@ struct Simulator<'a> {
     model: &'a IncomeModel,
     names: Vec<String>,
     config: RunConfig,
-    measure: Measure,
+    measure: Outcome,
     progress: &'a mut dyn FnMut(u64, u64) -> bool,
     evaluations: u64,
     budget: u64,
@@ -290,17 +292,19 @@ fn check(params: &[SmmParameter], target: &SmmTarget) -> Result<()> {
 /// # Examples
 /// ```
 /// use fupin_core::dynamics::IncomeModel;
-/// use fupin_core::engine::{Measure, RunConfig, Scenario, simulate};
+/// use fupin_core::engine::RunConfig;
+/// use fupin_core::results::Outcome;
+/// use fupin_core::scenario::{Scenario, simulate};
 /// use fupin_core::synth::synthetic;
-/// use fupin_core::timelines::{SmmOptions, SmmParameter, SmmTarget, fit_headcount, set_parameter};
+/// use fupin_core::calibrate::{SmmOptions, SmmParameter, SmmTarget, fit_headcount, set_parameter};
 /// let reg = synthetic(800, 8, 1)?;
 /// // The target: the model's own mean path at growth 0.06 (same seed and replicates).
 /// let truth = set_parameter(&IncomeModel::default(), "income.growth", 0.06)?;
 /// let config = RunConfig { replications: 4, seed: 0, household_outputs: false, ..RunConfig::new(2016, 5) };
 /// let res = simulate(&reg, &[Scenario::new("truth")], &truth, &config, &mut |_, _| true)?;
-/// let values = res.replicate_values(0, Measure::IncomeHeadcountRatio).mean_axis(ndarray::Axis(0)).unwrap().to_vec();
+/// let values = res.replicate_values(0, Outcome::IncomeHeadcountRatio).mean_axis(ndarray::Axis(0)).unwrap().to_vec();
 /// let growth = SmmParameter { name: "income.growth".into(), start: 0.02, lower: -0.05, upper: 0.3, step: 0.01 };
-/// let options = SmmOptions { measure: Measure::IncomeHeadcountRatio, replications: 4, ..SmmOptions::default() };
+/// let options = SmmOptions { measure: Outcome::IncomeHeadcountRatio, replications: 4, ..SmmOptions::default() };
 /// let target = SmmTarget { first_year: 2016, values, std_err: None };
 /// let fit = fit_headcount(&reg, &IncomeModel::default(), &[growth], &target, &options, &mut |_, _| true)?;
 /// assert!((fit.estimate[0] - 0.06).abs() < 0.01, "{:?}", fit.estimate);

@@ -1,17 +1,16 @@
-//! Parameter checks shared by the measure specs: every error names `measures[<name>].<field>`.
+//! Range checks of the measure specs' parameters (money, shares, bounded values, years): every
+//! error names `measures[<name>].<field>`.
 
 use crate::error::{Error, Result};
-
-/// Largest money amount accepted for a parameter, yuan (keeps fen sums far from overflow).
-pub const MAX_YUAN: f64 = 1e12;
+use crate::units::is_yuan;
 
 pub(crate) fn field(measure: &str, name: &str) -> String {
     format!("measures[{measure}].{name}")
 }
 
-/// A finite amount of money in [0, [`MAX_YUAN`]].
+/// A finite amount of money in [0, [`MAX_YUAN`](crate::units::MAX_YUAN)] ([`is_yuan`]).
 pub(crate) fn money(measure: &str, name: &str, v: f64) -> Result<()> {
-    if v.is_finite() && (0.0..=MAX_YUAN).contains(&v) {
+    if is_yuan(v) {
         Ok(())
     } else {
         Err(Error::invalid_parameter(
@@ -61,19 +60,10 @@ pub(crate) fn years(measure: &str, name: &str, v: u32, lo: u32, hi: u32) -> Resu
     }
 }
 
-/// Fen of a non-negative amount of yuan, rounded down (so a reservation never exceeds the yuan).
-#[inline]
-pub(crate) fn fen(yuan: f64) -> i64 {
-    if yuan > 0.0 {
-        (yuan * 100.0).floor() as i64
-    } else {
-        0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::fen;
 
     #[test]
     fn checks_and_fen() {

@@ -13,8 +13,8 @@
 
 use ndarray::{Array1, Array2};
 
-use super::linalg::{cholesky, cholesky_solve};
 use crate::error::{Error, Result};
+use crate::timelines::linalg::{cholesky, cholesky_solve};
 
 /// Evaluate residual vectors at a batch of points (all the same length).
 pub(crate) type Batch<'a> = dyn FnMut(&[Vec<f64>]) -> Result<Vec<Vec<f64>>> + 'a;

@@ -1,8 +1,8 @@
 //! Counter-based random draws: every draw is a pure function of its keys.
 //!
-//! A household draw is `rng::key(seed, &[HOUSEHOLD, id_key, replicate, year, purpose])`: the
-//! SplitMix64-finaliser chain of [`crate::rng::key`] over the household's *external* id, the
-//! replicate, the calendar year and a purpose constant ([`purpose`]). A village draw uses
+//! A household draw is `random::key(seed, &[HOUSEHOLD, id_key, replicate, year, purpose])`: the
+//! SplitMix64-finaliser chain of [`crate::random::key`] over the household's *external* id, the
+//! replicate, the calendar year and a purpose constant ([`super::purpose`]). A village draw uses
 //! `[VILLAGE, village id_key, replicate, year, purpose]`. Nothing depends on thread, chunk, the
 //! household's position in the registry, or on any other draw: a draw that a branch skips (the cost
 //! of a health shock that did not happen) disturbs nothing, and a measure can add draws under new
@@ -18,34 +18,15 @@
 //! [`Keys::year_lanes`], [`normal_lanes`], [`uniform_lanes`]): the same keys and the same values,
 //! bit for bit, as the per-household [`Draws`], computed in loops the compiler turns into SIMD code
 //! (the ziggurat's accepting first step over lanes, its rare remainder per lane; see
-//! `engine::ziggurat`).
+//! `random::ziggurat`).
 
 use rand::TryRng;
 use rand::distr::Distribution;
 use rand_distr::StandardNormal;
 
-use crate::rng::{key, mix64, open01};
+use super::{key, mix64, open01};
 
-/// Purpose constants: the last key of every draw. Measures (issue 4) use values ≥ 1000.
-pub mod purpose {
-    /// Transitory income shock ε (normal).
-    pub const TRANSITORY: u64 = 1;
-    /// Innovation η of the persistent component (normal).
-    pub const PERSISTENT: u64 = 2;
-    /// Whether a health shock happens (uniform).
-    pub const HEALTH: u64 = 3;
-    /// The cost of a health shock (normal, exponentiated).
-    pub const HEALTH_COST: u64 = 4;
-    /// Whether a village disaster happens (uniform).
-    pub const DISASTER: u64 = 5;
-    /// First purpose free for measures and policies.
-    pub const FIRST_FREE: u64 = 1000;
-}
-
-/// Domain constant that starts every household key.
-pub const HOUSEHOLD: u64 = 0x686f_7573_6568_6f6c; // "househol"
-/// Domain constant that starts every village key.
-pub const VILLAGE: u64 = 0x7669_6c6c_6167_6521; // "village!"
+pub use super::purpose::{HOUSEHOLD, VILLAGE};
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -55,7 +36,7 @@ pub const LANES: usize = 8;
 /// One value per lane.
 pub type Lanes<T> = [T; LANES];
 
-/// The per-position key mix of [`crate::rng::key`]: `mix64(k + GOLDEN·(position + 1))`.
+/// The per-position key mix of [`crate::random::key`]: `mix64(k + GOLDEN·(position + 1))`.
 #[inline]
 fn part(k: u64, position: u64) -> u64 {
     mix64(k.wrapping_add(GOLDEN.wrapping_mul(position + 1)))
@@ -324,6 +305,7 @@ impl TryRng for SplitMix {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::purpose;
 
     #[test]
     fn incremental_chain_equals_rng_key() {

@@ -12,8 +12,8 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::results::Results;
-use super::tables::Measure;
+use super::tables::Outcome;
+use crate::engine::Results;
 use crate::error::{Error, Result};
 
 /// Options of [`Results::compare`].
@@ -75,7 +75,7 @@ pub struct Comparison {
 ///
 /// # Examples
 /// ```
-/// let q = fupin_core::engine::t_quantile(0.975, 4.0);
+/// let q = fupin_core::results::t_quantile(0.975, 4.0);
 /// assert!((q - 2.776_445_105).abs() < 1e-8); // published t table
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> f64 {
@@ -119,9 +119,9 @@ fn cumulative_ratio(num: &Array2<f64>, den: &Array2<f64>) -> Array2<f64> {
 impl Results {
     /// Replicate × year values of every comparison quantity for scenario `s`.
     fn comparison_values(&self, s: usize, k: u32) -> Vec<(&'static str, Array2<f64>)> {
-        let exits = self.replicate_values(s, Measure::Exits);
+        let exits = self.replicate_values(s, Outcome::Exits);
         let sustained = self.sustained_exits(s, k);
-        let spending = self.replicate_values(s, Measure::ProgrammeSpending);
+        let spending = self.replicate_values(s, Outcome::ProgrammeSpending);
         vec![
             ("cost_per_exit", cumulative_ratio(&spending, &exits)),
             (
@@ -132,10 +132,10 @@ impl Results {
             ("sustained_exits", sustained),
             (
                 "poor_households",
-                self.replicate_values(s, Measure::PoorHouseholds),
+                self.replicate_values(s, Outcome::PoorHouseholds),
             ),
-            ("poor_people", self.replicate_values(s, Measure::PoorPeople)),
-            ("fgt1", self.replicate_values(s, Measure::Fgt1)),
+            ("poor_people", self.replicate_values(s, Outcome::PoorPeople)),
+            ("fgt1", self.replicate_values(s, Outcome::Fgt1)),
             ("spending", spending),
         ]
     }
@@ -148,7 +148,9 @@ impl Results {
     /// # Examples
     /// ```
     /// # use fupin_core::dynamics::IncomeModel;
-    /// # use fupin_core::engine::{CompareOptions, RunConfig, Scenario, simulate};
+    /// # use fupin_core::engine::RunConfig;
+    /// # use fupin_core::results::CompareOptions;
+    /// # use fupin_core::scenario::{Scenario, simulate};
     /// # use fupin_core::policy::{Budget, ByCause, Policy};
     /// let reg = fupin_core::synth::county("changle", 1)?;
     /// let drip = Scenario::new("by_cause")

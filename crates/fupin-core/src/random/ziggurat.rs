@@ -113,7 +113,8 @@ pub(crate) fn finish(state: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::streams::{HOUSEHOLD, Keys, LANES, normal_lanes, purpose};
+    use crate::random::purpose;
+    use crate::random::streams::{HOUSEHOLD, Keys, LANES, normal_lanes};
 
     #[test]
     fn lanes_equal_rand_distr_draw_for_draw() {
@@ -136,7 +137,7 @@ mod tests {
                     reference.to_bits(),
                     "block {block} lane {l}"
                 );
-                let w = crate::rng::mix64((k ^ part).wrapping_add(0x9e37_79b9_7f4a_7c15));
+                let w = crate::random::mix64((k ^ part).wrapping_add(0x9e37_79b9_7f4a_7c15));
                 layers[(w & 0xff) as usize] += 1;
                 let (x, limit) = first_step(w);
                 rejected += usize::from(!accepts(x, limit));
@@ -198,7 +199,7 @@ mod tests {
     #[test]
     fn unmix_inverts_mix() {
         for z in [0u64, 1, 42, u64::MAX, 0x0123_4567_89ab_cdef] {
-            assert_eq!(unmix64(crate::rng::mix64(z)), z);
+            assert_eq!(unmix64(crate::random::mix64(z)), z);
         }
     }
 }

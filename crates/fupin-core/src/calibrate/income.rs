@@ -54,12 +54,12 @@
 
 use rand::RngExt;
 
-use super::calibrate_moments::{estimate_once, model_moments, prepare};
+use super::income_moments::{estimate_once, model_moments, prepare};
 use crate::error::{Error, Result};
-use crate::rng;
+use crate::random as rng;
 
 /// Stream key of the calibration bootstrap ("calibrat").
-const BOOTSTRAP_KEY: u64 = 0x6361_6c69_6272_6174;
+use crate::random::purpose::BOOTSTRAP as BOOTSTRAP_KEY;
 
 /// A household × year panel of incomes (one row per household and year, any order).
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +157,7 @@ pub struct IncomeEstimate {
 ///
 /// # Examples
 /// ```
-/// use fupin_core::timelines::{IncomeOptions, IncomePanel, estimate_income_process};
+/// use fupin_core::calibrate::{IncomeOptions, IncomePanel, estimate_income_process};
 /// // 40 households × 6 years, all growing 5 % a year from different levels.
 /// let (mut h, mut y, mut inc) = (vec![], vec![], vec![]);
 /// for i in 0..40u32 {

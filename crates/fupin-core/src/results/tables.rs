@@ -8,14 +8,15 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::accumulate::{Cell, GAP_SCALE, WEIGHT_SCALE, below_threshold};
-use super::results::{Results, ScenarioResults};
+use crate::engine::{Cell, below_threshold};
+use crate::engine::{Results, ScenarioResults};
 use crate::error::{Error, Result};
+use crate::units::{GAP_SCALE, WEIGHT_SCALE};
 
 /// A per-year quantity of the replicate totals ([`Results::replicate_values`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Measure {
+pub enum Outcome {
     /// Households failing the exit standard.
     PoorHouseholds,
     /// People in those households.
@@ -42,21 +43,21 @@ pub enum Measure {
     ProgrammeSpending,
 }
 
-impl Measure {
+impl Outcome {
     /// Every measure, in table order.
-    pub const ALL: [Measure; 12] = [
-        Measure::PoorHouseholds,
-        Measure::PoorPeople,
-        Measure::HeadcountRatio,
-        Measure::IncomeHeadcountRatio,
-        Measure::Fgt1,
-        Measure::Fgt2,
-        Measure::Exits,
-        Measure::Returns,
-        Measure::Entrants,
-        Measure::MeanIncome,
-        Measure::HealthSpending,
-        Measure::ProgrammeSpending,
+    pub const ALL: [Outcome; 12] = [
+        Outcome::PoorHouseholds,
+        Outcome::PoorPeople,
+        Outcome::HeadcountRatio,
+        Outcome::IncomeHeadcountRatio,
+        Outcome::Fgt1,
+        Outcome::Fgt2,
+        Outcome::Exits,
+        Outcome::Returns,
+        Outcome::Entrants,
+        Outcome::MeanIncome,
+        Outcome::HealthSpending,
+        Outcome::ProgrammeSpending,
     ];
 }
 
@@ -126,36 +127,36 @@ impl Results {
         self.villages.population.iter().sum()
     }
 
-    fn value(&self, c: &Cell, m: Measure) -> f64 {
+    fn value(&self, c: &Cell, m: Outcome) -> f64 {
         let w = WEIGHT_SCALE as f64;
         let pop = self.population() as f64;
         let gap = GAP_SCALE as f64;
         let ratio = |x: f64| if pop > 0.0 { x / pop } else { 0.0 };
         match m {
-            Measure::PoorHouseholds => c.poor_households as f64 / w,
-            Measure::PoorPeople => c.poor_people as f64 / w,
-            Measure::HeadcountRatio => ratio(c.poor_people as f64 / w),
-            Measure::IncomeHeadcountRatio => ratio(c.income_poor_people as f64 / w),
-            Measure::Fgt1 => ratio(c.fgt1 as f64 / (w * gap)),
-            Measure::Fgt2 => ratio(c.fgt2 as f64 / (w * gap * gap)),
-            Measure::Exits => c.exits as f64 / w,
-            Measure::Returns => c.returns as f64 / w,
-            Measure::Entrants => c.entrants as f64 / w,
-            Measure::MeanIncome => {
+            Outcome::PoorHouseholds => c.poor_households as f64 / w,
+            Outcome::PoorPeople => c.poor_people as f64 / w,
+            Outcome::HeadcountRatio => ratio(c.poor_people as f64 / w),
+            Outcome::IncomeHeadcountRatio => ratio(c.income_poor_people as f64 / w),
+            Outcome::Fgt1 => ratio(c.fgt1 as f64 / (w * gap)),
+            Outcome::Fgt2 => ratio(c.fgt2 as f64 / (w * gap * gap)),
+            Outcome::Exits => c.exits as f64 / w,
+            Outcome::Returns => c.returns as f64 / w,
+            Outcome::Entrants => c.entrants as f64 / w,
+            Outcome::MeanIncome => {
                 if self.registry_people > 0 {
                     c.income_fen as f64 / 100.0 / self.registry_people as f64
                 } else {
                     0.0
                 }
             }
-            Measure::HealthSpending => c.health_oop_fen as f64 / (100.0 * w),
-            Measure::ProgrammeSpending => c.spending_fen as f64 / (100.0 * w),
+            Outcome::HealthSpending => c.health_oop_fen as f64 / (100.0 * w),
+            Outcome::ProgrammeSpending => c.spending_fen as f64 / (100.0 * w),
         }
     }
 
     /// Per-replicate values of `measure` for scenario `s`: replicates × years (for bands and paired
     /// comparisons between scenarios, which share their random numbers replicate by replicate).
-    pub fn replicate_values(&self, s: usize, measure: Measure) -> Array2<f64> {
+    pub fn replicate_values(&self, s: usize, measure: Outcome) -> Array2<f64> {
         let t_n = self.n_years();
         let sc = &self.scenarios[s];
         Array2::from_shape_fn((self.replications as usize, t_n), |(r, t)| {
@@ -168,42 +169,42 @@ impl Results {
         let mut out = Summary::default();
         let t_n = self.n_years();
         for (s, sc) in self.scenarios.iter().enumerate() {
-            let per: Vec<Array2<f64>> = Measure::ALL
+            let per: Vec<Array2<f64>> = Outcome::ALL
                 .iter()
                 .map(|&m| self.replicate_values(s, m))
                 .collect();
-            let mean = |m: Measure, t: usize| {
-                let i = Measure::ALL.iter().position(|&x| x == m).unwrap_or(0);
+            let mean = |m: Outcome, t: usize| {
+                let i = Outcome::ALL.iter().position(|&x| x == m).unwrap_or(0);
                 per[i].column(t).mean().unwrap_or(f64::NAN)
             };
-            let band = |m: Measure, t: usize, q: f64| {
-                let i = Measure::ALL.iter().position(|&x| x == m).unwrap_or(0);
+            let band = |m: Outcome, t: usize, q: f64| {
+                let i = Outcome::ALL.iter().position(|&x| x == m).unwrap_or(0);
                 percentile(&mut per[i].column(t).to_vec(), q)
             };
             for t in 0..t_n {
                 out.scenario.push(sc.name.clone());
                 out.year.push(self.years[t]);
                 out.poor_households_mean
-                    .push(mean(Measure::PoorHouseholds, t));
+                    .push(mean(Outcome::PoorHouseholds, t));
                 out.poor_households_p5
-                    .push(band(Measure::PoorHouseholds, t, 0.05));
+                    .push(band(Outcome::PoorHouseholds, t, 0.05));
                 out.poor_households_p95
-                    .push(band(Measure::PoorHouseholds, t, 0.95));
-                out.poor_people_mean.push(mean(Measure::PoorPeople, t));
-                out.poor_people_p5.push(band(Measure::PoorPeople, t, 0.05));
-                out.poor_people_p95.push(band(Measure::PoorPeople, t, 0.95));
-                out.headcount_ratio.push(mean(Measure::HeadcountRatio, t));
+                    .push(band(Outcome::PoorHouseholds, t, 0.95));
+                out.poor_people_mean.push(mean(Outcome::PoorPeople, t));
+                out.poor_people_p5.push(band(Outcome::PoorPeople, t, 0.05));
+                out.poor_people_p95.push(band(Outcome::PoorPeople, t, 0.95));
+                out.headcount_ratio.push(mean(Outcome::HeadcountRatio, t));
                 out.income_headcount_ratio
-                    .push(mean(Measure::IncomeHeadcountRatio, t));
-                out.fgt1.push(mean(Measure::Fgt1, t));
-                out.fgt2.push(mean(Measure::Fgt2, t));
-                out.exits_mean.push(mean(Measure::Exits, t));
-                out.returns_mean.push(mean(Measure::Returns, t));
-                out.entrants_mean.push(mean(Measure::Entrants, t));
-                out.mean_income.push(mean(Measure::MeanIncome, t));
-                out.health_spending.push(mean(Measure::HealthSpending, t));
+                    .push(mean(Outcome::IncomeHeadcountRatio, t));
+                out.fgt1.push(mean(Outcome::Fgt1, t));
+                out.fgt2.push(mean(Outcome::Fgt2, t));
+                out.exits_mean.push(mean(Outcome::Exits, t));
+                out.returns_mean.push(mean(Outcome::Returns, t));
+                out.entrants_mean.push(mean(Outcome::Entrants, t));
+                out.mean_income.push(mean(Outcome::MeanIncome, t));
+                out.health_spending.push(mean(Outcome::HealthSpending, t));
                 out.programme_spending
-                    .push(mean(Measure::ProgrammeSpending, t));
+                    .push(mean(Outcome::ProgrammeSpending, t));
             }
         }
         out
@@ -273,7 +274,7 @@ impl Results {
         })
     }
 
-    fn household_outputs(&self, s: usize) -> Result<&super::results::HouseholdOutputs> {
+    fn household_outputs(&self, s: usize) -> Result<&crate::engine::HouseholdOutputs> {
         let sc: &ScenarioResults = &self.scenarios[s];
         sc.households.as_ref().ok_or_else(|| {
             Error::invalid_parameter(
