@@ -31,6 +31,7 @@ mod results;
 mod results_check;
 mod runner;
 mod scenario;
+mod scenario_file;
 mod settle;
 mod shocks;
 pub mod streams;
@@ -46,4 +47,5 @@ pub use flows::{CauseTable, CountySpendingTable, LossTable, SpendingTable, cause
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 pub use runner::simulate;
 pub use scenario::{Scenario, Treatment, YearContext, YearState};
+pub use scenario_file::ScenarioFile;
 pub use tables::{HouseholdSummary, Measure, Summary, percentile};

@@ -1,0 +1,160 @@
+//! Scenario files: one [`Scenario`] or a file of `[[scenario]]` tables, in TOML or JSON, parsed
+//! and validated; and scenarios written back as TOML. The format is defined here, next to
+//! [`Scenario`], so that every front end (the Python binding, the CLI, Rust users) reads the same
+//! files.
+
+use serde::{Deserialize, Serialize};
+
+use super::scenario::Scenario;
+use crate::error::{Error, Result};
+
+/// A file of scenarios: `[[scenario]]` tables in TOML, `{"scenario": [...]}` in JSON.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The scenarios, in file order.
+    #[serde(default)]
+    pub scenario: Vec<Scenario>,
+}
+
+/// The first 80 characters of `text`, marked when cut (for error values).
+fn excerpt(text: &str) -> String {
+    let mut s: String = text.chars().take(80).collect();
+    if text.chars().count() > 80 {
+        s.push('…');
+    }
+    s
+}
+
+fn bad_format(format: &str) -> Error {
+    Error::invalid_parameter("format", format, "must be \"json\" or \"toml\"")
+}
+
+impl ScenarioFile {
+    /// Parse a file of scenarios (`format`: `"toml"` or `"json"`) and validate every scenario.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] (with the line) for malformed TOML; [`Error::InvalidParameter`] naming
+    /// `scenarios` for malformed JSON, `scenario` for a file without scenarios, `format` for
+    /// another format, or the bad field of a scenario (as [`Scenario::validate`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use fupin_core::engine::ScenarioFile;
+    /// let f = ScenarioFile::parse("[[scenario]]\nname = \"baseline\"\n", "toml")?;
+    /// assert_eq!(f.scenario[0].name, "baseline");
+    /// assert!(ScenarioFile::parse(&f.to_toml()?, "toml").is_ok());
+    /// # Ok::<(), fupin_core::Error>(())
+    /// ```
+    pub fn parse(text: &str, format: &str) -> Result<Self> {
+        let file: ScenarioFile = match format {
+            "json" => serde_json::from_str(text).map_err(|e| {
+                Error::invalid_parameter(
+                    "scenarios",
+                    excerpt(text),
+                    format!("{e} (line {}, column {})", e.line(), e.column()),
+                )
+            })?,
+            "toml" => toml::from_str(text).map_err(|e| Error::Parse {
+                path: "<scenarios TOML>".into(),
+                line: e
+                    .span()
+                    .map_or(0, |s| text[..s.start].lines().count().max(1) as u64),
+                message: e.message().to_string(),
+            })?,
+            other => return Err(bad_format(other)),
+        };
+        if file.scenario.is_empty() {
+            return Err(Error::invalid_parameter(
+                "scenario",
+                excerpt(text),
+                "no [[scenario]] tables found",
+            ));
+        }
+        for s in &file.scenario {
+            s.validate()?;
+        }
+        Ok(file)
+    }
+
+    /// The scenarios as TOML `[[scenario]]` tables.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if serialisation fails.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+impl Scenario {
+    /// Parse one scenario (`format`: `"json"` or `"toml"`) and validate it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `scenario` for malformed text, `format` for another
+    /// format, or the bad field (as [`Scenario::validate`]).
+    pub fn parse(text: &str, format: &str) -> Result<Self> {
+        let scenario: Scenario = match format {
+            "json" => serde_json::from_str(text).map_err(|e| {
+                Error::invalid_parameter(
+                    "scenario",
+                    excerpt(text),
+                    format!("{e} (line {}, column {})", e.line(), e.column()),
+                )
+            })?,
+            "toml" => toml::from_str(text)
+                .map_err(|e| Error::invalid_parameter("scenario", excerpt(text), e.to_string()))?,
+            other => return Err(bad_format(other)),
+        };
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// The scenario as TOML.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if serialisation fails.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_parse_validate_and_round_trip() {
+        let text = "[[scenario]]\nname = \"a\"\n\n[[scenario]]\nname = \"b\"\nline = { schedule = { \"2016\" = 3000.0 }, growth_after = 0.0 }\n";
+        let f = ScenarioFile::parse(text, "toml").unwrap();
+        let names: Vec<&str> = f.scenario.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let back = ScenarioFile::parse(&f.to_toml().unwrap(), "toml").unwrap();
+        assert_eq!(back.scenario[1].line, f.scenario[1].line);
+        let json = r#"{"scenario": [{"name": "j"}]}"#;
+        assert_eq!(ScenarioFile::parse(json, "json").unwrap().scenario[0].name, "j");
+
+        let e = ScenarioFile::parse("", "toml").unwrap_err();
+        assert_eq!(e.column(), Some("scenario"));
+        let e = ScenarioFile::parse("[[scenario]]\nname = \" \"\n", "toml").unwrap_err();
+        assert_eq!(e.column(), Some("scenario.name"));
+        let e = ScenarioFile::parse("[[scenario]]\nname = 3\n", "toml").unwrap_err();
+        assert!(matches!(e, Error::Parse { line: 2, .. }), "{e:?}");
+        let e = ScenarioFile::parse("{", "json").unwrap_err();
+        assert_eq!(e.column(), Some("scenarios"));
+        assert_eq!(
+            ScenarioFile::parse("", "yaml").unwrap_err().column(),
+            Some("format")
+        );
+    }
+
+    #[test]
+    fn one_scenario_parses_in_either_format() {
+        let s = Scenario::parse(r#"{"name": "x"}"#, "json").unwrap();
+        let t = Scenario::parse(&s.to_toml().unwrap(), "toml").unwrap();
+        assert_eq!(t.name, "x");
+        let e = Scenario::parse("name = [", "toml").unwrap_err();
+        assert_eq!(e.column(), Some("scenario"));
+        let e = Scenario::parse(r#"{"name": ""}"#, "json").unwrap_err();
+        assert_eq!(e.column(), Some("scenario.name"));
+    }
+}
