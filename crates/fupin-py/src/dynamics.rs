@@ -22,13 +22,15 @@ pub(crate) fn line_from_parts(
     Ok(line)
 }
 
-param_handle!(PyIncomeModel, "IncomeModel", IncomeModel,
-    parse = IncomeModel::from_json,
-    repr = |m| format!(
+fn model_repr(m: &IncomeModel) -> String {
+    let (inc, h, d) = (&m.income, &m.health, &m.disaster);
+    format!(
         "IncomeModel(growth={}, persistence={}, health p={}, disaster p={})",
-        m.income.growth, m.income.persistence, m.health.base_probability, m.disaster.probability
-    ),
-{
+        inc.growth, inc.persistence, h.base_probability, d.probability
+    )
+}
+
+param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr, {
     /// The default model.
     #[staticmethod]
     fn default() -> Self {
@@ -39,9 +41,13 @@ param_handle!(PyIncomeModel, "IncomeModel", IncomeModel,
     #[staticmethod]
     #[pyo3(signature = (text, format="json"))]
     fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        by_format(format, || IncomeModel::from_json(text), || IncomeModel::from_toml(text))
-            .map(PyIncomeModel::new)
-            .py_err(py)
+        by_format(
+            format,
+            || IncomeModel::from_json(text),
+            || IncomeModel::from_toml(text),
+        )
+        .map(PyIncomeModel::new)
+        .py_err(py)
     }
 
     /// The model as TOML.
@@ -53,7 +59,7 @@ param_handle!(PyIncomeModel, "IncomeModel", IncomeModel,
     fn line(&self, py: Python<'_>, year: i64) -> PyResult<f64> {
         self.inner.line.at(year).py_err(py)
     }
-});
+}}
 
 /// The national poverty line of `year`, yuan per person per year.
 #[pyfunction]

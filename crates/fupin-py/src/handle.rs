@@ -3,13 +3,13 @@
 //! through their JSON (`__reduce__`) and shown by a short `__repr__`. One macro writes the common
 //! methods so every handle behaves the same.
 
-/// Declare a parameter handle `$py` (Python name `$name`) around the core type `$core`.
+/// Declare a parameter handle `$py` (Python name `$name`) around the core type `$core`:
+/// `param_handle! { PyPlan("Plan", Plan), parse, repr, { more #[pymethods] items } }`.
 ///
 /// `parse` turns JSON text into a validated core value (the handle's `from_json`, also what
-/// unpickling calls); `repr` writes the short summary; further `#[pymethods]` items follow in
-/// braces.
+/// unpickling calls); `repr` writes the short summary.
 macro_rules! param_handle {
-    ($py:ident, $name:literal, $core:ty, parse = $parse:expr, repr = $repr:expr, { $($extra:tt)* }) => {
+    ($py:ident($name:literal, $core:ty), $parse:expr, $repr:expr, { $($extra:tt)* }) => {
         #[doc = concat!("The native `", $name, "` parameter handle (see the `fupin` class of that name).")]
         #[pyclass(module = "fupin._native", name = $name, frozen)]
         #[derive(Debug, Clone)]

@@ -18,10 +18,11 @@ fn parse_measure(text: &str) -> fupin_core::Result<NamedMeasure> {
     Ok(m)
 }
 
-param_handle!(PyMeasure, "Measure", NamedMeasure,
-    parse = parse_measure,
-    repr = |m| format!("Measure({:?}, kind={:?})", m.name, m.spec.kind().code()),
-{
+fn measure_repr(m: &NamedMeasure) -> String {
+    format!("Measure({:?}, kind={:?})", m.name, m.spec.kind().code())
+}
+
+param_handle! { PyMeasure("Measure", NamedMeasure), parse_measure, measure_repr, {
     #[getter]
     fn name(&self) -> String {
         self.inner.name.clone()
@@ -31,7 +32,7 @@ param_handle!(PyMeasure, "Measure", NamedMeasure,
     fn kind(&self) -> &'static str {
         self.inner.spec.kind().code()
     }
-});
+}}
 
 /// The measures of the default catalogue, in order.
 #[pyfunction]

@@ -2,7 +2,7 @@
 //! maps to measures. Plans are bound in `scenario.rs` (a plan is made for a scenario).
 
 use fupin_core::Cause;
-use fupin_core::policy::{Budget, Policy, Ranking};
+use fupin_core::policy::{Budget, Policy, Ranking, ValidBudget};
 use pyo3::prelude::*;
 
 use crate::convert::from_json;
@@ -16,35 +16,34 @@ fn rule_of(p: &Policy) -> String {
         .unwrap_or_default()
 }
 
-param_handle!(PyPolicy, "Policy", Policy,
-    // Measure names and values are checked against the scenario's catalogue when the policy is
-    // put in a scenario.
-    parse = |text| from_json("policy", text),
-    repr = |p| format!("Policy(rule={:?})", rule_of(p)),
-{
+fn policy_repr(p: &Policy) -> String {
+    format!("Policy(rule={:?})", rule_of(p))
+}
+
+// Measure names and values are checked against the scenario's catalogue when the policy is put
+// in a scenario.
+param_handle! { PyPolicy("Policy", Policy), |text| from_json("policy", text), policy_repr, {
     #[getter]
     fn rule(&self) -> String {
         rule_of(&self.inner)
     }
-});
+}}
 
-/// Parse and validate a budget: the one validation a budget gets in Python (a `Budget` handle is
-/// valid by construction).
-fn parse_budget(text: &str) -> fupin_core::Result<Budget> {
-    let b: Budget = from_json("budget", text)?;
-    b.validate()?;
-    Ok(b)
+/// Parse and validate a budget: the one validation a budget gets (a `Budget` handle holds a
+/// `ValidBudget`, valid by construction, which scenarios, plans and runs take as it is).
+fn parse_budget(text: &str) -> fupin_core::Result<ValidBudget> {
+    ValidBudget::new(from_json::<Budget>("budget", text)?)
 }
 
-param_handle!(PyBudget, "Budget", Budget,
-    parse = parse_budget,
-    repr = |b| format!(
-        "Budget({}, carry_over={})",
-        if b.by_county.is_empty() { "one pool".to_string() }
-        else { format!("{} county pools", b.by_county.len()) },
-        b.carry_over
-    ),
-{});
+fn budget_repr(b: &ValidBudget) -> String {
+    let pools = match b.by_county.len() {
+        0 => "one pool".to_string(),
+        n => format!("{n} county pools"),
+    };
+    format!("Budget({pools}, carry_over={})", b.carry_over)
+}
+
+param_handle! { PyBudget("Budget", ValidBudget), parse_budget, budget_repr, {} }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPolicy>()?;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use fupin_core::Error;
-use fupin_core::engine::{RunConfig, Scenario, ScenarioFile, simulate as run_simulation};
-use fupin_core::policy::{Plan, plan_scenario};
+use fupin_core::engine::{RunConfig, Scenario, ScenarioFile, ValidScenario, simulate_valid};
+use fupin_core::policy::{Plan, plan_scenario_valid};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -23,13 +23,14 @@ use crate::measures::PyMeasure;
 use crate::policy::{PyBudget, PyPolicy};
 use crate::registry::PyRegistry;
 
-param_handle!(PyScenario, "Scenario", Scenario,
-    parse = |text| Scenario::parse(text, "json"),
-    repr = |s| format!("Scenario({:?})", s.name),
-{
+fn scenario_repr(s: &ValidScenario) -> String {
+    format!("Scenario({:?})", s.name)
+}
+
+param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(text, "json"), scenario_repr, {
     /// A scenario from its parts (handles), validated once: the name, the policy's measures
     /// against the scenario's catalogue, and that a budget has a policy to spend it. The parts
-    /// were validated when they were made.
+    /// were validated when they were made; the budget is not checked again.
     #[new]
     #[pyo3(signature = (name, *, model=None, line=None, policy=None, budget=None, measures=Vec::new()))]
     fn build(
@@ -43,19 +44,25 @@ param_handle!(PyScenario, "Scenario", Scenario,
     ) -> PyResult<Self> {
         let mut s = Scenario::new(name);
         s.model = model.map(|m| (*m.inner).clone());
-        s.line = line.map(|(sch, g)| line_from_parts(sch, g)).transpose().py_err(py)?;
+        s.line = line
+            .map(|(sch, g)| line_from_parts(sch, g))
+            .transpose()
+            .py_err(py)?;
         s.policy = policy.map(|p| (*p.inner).clone());
-        s.budget = budget.map(|b| (*b.inner).clone());
         s.measures = measures.iter().map(|m| (*m.inner).clone()).collect();
-        s.validate().py_err(py)?;
-        Ok(PyScenario::new(s))
+        let budget = budget.map(|b| (*b.inner).clone());
+        ValidScenario::with_budget(s, budget)
+            .map(PyScenario::new)
+            .py_err(py)
     }
 
     /// Parse and validate a scenario from `format` (`"json"` or `"toml"`) text.
     #[staticmethod]
     #[pyo3(signature = (text, format="json"))]
     fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        Scenario::parse(text, format).map(PyScenario::new).py_err(py)
+        Scenario::parse(text, format)
+            .map(PyScenario::new)
+            .py_err(py)
     }
 
     fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
@@ -75,7 +82,10 @@ param_handle!(PyScenario, "Scenario", Scenario,
     /// The line override as `(schedule, growth_after)`.
     #[getter]
     fn line(&self) -> Option<(BTreeMap<i32, f64>, f64)> {
-        self.inner.line.as_ref().map(|l| (l.schedule.clone(), l.growth_after))
+        self.inner
+            .line
+            .as_ref()
+            .map(|l| (l.schedule.clone(), l.growth_after))
     }
 
     #[getter]
@@ -85,50 +95,71 @@ param_handle!(PyScenario, "Scenario", Scenario,
 
     #[getter]
     fn budget(&self) -> Option<PyBudget> {
-        self.inner.budget.clone().map(PyBudget::new)
+        self.inner.valid_budget().cloned().map(PyBudget::new)
     }
 
     #[getter]
     fn measures(&self) -> Vec<PyMeasure> {
-        self.inner.measures.iter().cloned().map(PyMeasure::new).collect()
+        self.inner
+            .measures
+            .iter()
+            .cloned()
+            .map(PyMeasure::new)
+            .collect()
     }
-});
+}}
 
-param_handle!(PyPlan, "Plan", Plan,
-    parse = Plan::from_json,
-    repr = |p| format!(
+fn plan_repr(p: &Plan) -> String {
+    let (first, last) = (p.years.first(), p.years.last());
+    format!(
         "Plan({} assignments, years {}–{}, {} measures{})",
         p.assignments.len(),
-        p.years.first().copied().unwrap_or_default(),
-        p.years.last().copied().unwrap_or_default(),
+        first.copied().unwrap_or_default(),
+        last.copied().unwrap_or_default(),
         p.catalog.measures.len(),
         if p.unlimited { ", unlimited" } else { "" }
-    ),
-{});
+    )
+}
+
+param_handle! { PyPlan("Plan", Plan), Plan::from_json, plan_repr, {} }
 
 /// Parse and validate a file of scenarios (`[[scenario]]` tables in TOML, or
 /// `{"scenario": [...]}` in JSON).
 #[pyfunction]
 #[pyo3(signature = (text, format="toml"))]
 fn read_scenarios(py: Python<'_>, text: &str, format: &str) -> PyResult<Vec<PyScenario>> {
-    let file = ScenarioFile::parse(text, format).py_err(py)?;
-    Ok(file.scenario.into_iter().map(PyScenario::new).collect())
+    let read = ScenarioFile::parse(text, format).py_err(py)?;
+    Ok(read.into_iter().map(PyScenario::new).collect())
 }
 
 /// Scenarios as a TOML file of `[[scenario]]` tables.
 #[pyfunction]
 fn write_scenarios(py: Python<'_>, scenarios: Vec<PyRef<'_, PyScenario>>) -> PyResult<String> {
-    let scenario = scenarios.iter().map(|s| (*s.inner).clone()).collect();
+    let scenario = scenarios
+        .iter()
+        .map(|s| s.inner.scenario().clone())
+        .collect();
     ScenarioFile { scenario }.to_toml().py_err(py)
 }
 
 /// The assignments and money of a plan as columns for `fupin.plan`.
-fn plan_columns<'py>(py: Python<'py>, reg: &PyRegistry, plan: &Plan) -> PyResult<Bound<'py, PyDict>> {
-    let rows: Vec<usize> = plan.assignments.iter().map(|a| a.household as usize).collect();
+fn plan_columns<'py>(
+    py: Python<'py>,
+    reg: &PyRegistry,
+    plan: &Plan,
+) -> PyResult<Bound<'py, PyDict>> {
+    let rows: Vec<usize> = plan
+        .assignments
+        .iter()
+        .map(|a| a.household as usize)
+        .collect();
     let names = plan.catalog.names();
     let a = &plan.assignments;
     let out = PyDict::new(py);
-    out.set_item("household_id", ids_to_py(py, &reg.inner.households().id.take(&rows))?)?;
+    out.set_item(
+        "household_id",
+        ids_to_py(py, &reg.inner.households().id.take(&rows))?,
+    )?;
     let measure: Vec<&String> = a.iter().map(|a| &names[a.measure as usize]).collect();
     out.set_item("measure", measure)?;
     let start: Vec<i32> = a.iter().map(|a| a.start_year).collect();
@@ -143,7 +174,10 @@ fn plan_columns<'py>(py: Python<'py>, reg: &PyRegistry, plan: &Plan) -> PyResult
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
-    out.set_item("loans_outstanding", plan.loans_outstanding_by_year().into_pyarray(py))?;
+    out.set_item(
+        "loans_outstanding",
+        plan.loans_outstanding_by_year().into_pyarray(py),
+    )?;
     out.set_item("loan_capacity", plan.loan_capacity_yuan())?;
     Ok(out)
 }
@@ -162,10 +196,14 @@ fn plan<'py>(
     first_year: i32,
     years: u32,
 ) -> PyResult<(Bound<'py, PyDict>, PyPlan)> {
-    let (reg, s, m) = (registry.inner.clone(), scenario.inner.clone(), model.inner.clone());
+    let (reg, s, m) = (
+        registry.inner.clone(),
+        scenario.inner.clone(),
+        model.inner.clone(),
+    );
     let plan = run_long(py, None, move |_| {
         let years: Vec<i32> = (0..years as i32).map(|t| first_year + t).collect();
-        plan_scenario(&reg, &s, &m, &years)?.ok_or_else(|| {
+        plan_scenario_valid(&reg, &s, &m, &years)?.ok_or_else(|| {
             Error::invalid_parameter(
                 format!("scenario[{}].policy", s.name),
                 "none",
@@ -197,26 +235,26 @@ fn simulate(
     plans: Option<Vec<Option<PyRef<'_, PyPlan>>>>,
 ) -> PyResult<PyResults> {
     let mut plans = plans.unwrap_or_default().into_iter();
-    let scenarios: Vec<Scenario> = scenarios
+    let scenarios: Vec<ValidScenario> = scenarios
         .iter()
         .map(|s| match plans.next().flatten() {
-            Some(p) => (*s.inner).clone().with_plan(Arc::clone(&p.inner)),
-            None => (*s.inner).clone(),
+            Some(p) => s.inner.with_plan(Arc::clone(&p.inner)),
+            None => Ok((*s.inner).clone()),
         })
-        .collect();
+        .collect::<fupin_core::Result<_>>()
+        .py_err(py)?;
     let model = model.inner.clone();
     let config = RunConfig {
-        first_year,
-        years,
         replications,
         seed,
         threads,
         household_outputs,
         keep_paths,
+        ..RunConfig::new(first_year, years)
     };
     let reg = registry.inner.clone();
     let results = run_long(py, progress, move |hook| {
-        run_simulation(&reg, &scenarios, &model, &config, &mut |done, total| {
+        simulate_valid(&reg, &scenarios, &model, &config, &mut |done, total| {
             hook(done, total)
         })
     })?;

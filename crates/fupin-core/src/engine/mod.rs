@@ -36,6 +36,7 @@ mod settle;
 mod shocks;
 pub mod streams;
 mod tables;
+mod valid_scenario;
 mod ziggurat;
 
 pub use accumulate::{
@@ -45,7 +46,8 @@ pub use compare::{CompareOptions, Comparison, t_quantile};
 pub use config::{MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV};
 pub use flows::{CauseTable, CountySpendingTable, LossTable, SpendingTable, cause_group_code};
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
-pub use runner::simulate;
+pub use runner::{simulate, simulate_valid};
 pub use scenario::{Scenario, Treatment, YearContext, YearState};
 pub use scenario_file::ScenarioFile;
 pub use tables::{HouseholdSummary, Measure, Summary, percentile};
+pub use valid_scenario::ValidScenario;

@@ -17,6 +17,7 @@ use super::kernel::{self, HouseholdSink, Plan, Run, Scratch};
 use super::results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 use super::scenario::{Scenario, Treatment};
 use super::streams::Keys;
+use super::valid_scenario::ValidScenario;
 use crate::dynamics::IncomeModel;
 use crate::error::{Error, Result};
 use crate::registry::Registry;
@@ -83,6 +84,27 @@ pub fn simulate(
 ) -> Result<Results> {
     config.validate()?;
     model.validate()?;
+    let scenarios = scenarios
+        .iter()
+        .map(|s| ValidScenario::new(s.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    simulate_valid(registry, &scenarios, model, config, progress)
+}
+
+/// As [`simulate`], for scenarios validated when they were made (their budgets are not checked
+/// again).
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_valid(
+    registry: &Registry,
+    scenarios: &[ValidScenario],
+    model: &IncomeModel,
+    config: &RunConfig,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<Results> {
+    config.validate()?;
+    model.validate()?;
     if scenarios.is_empty() {
         return Err(Error::invalid_parameter(
             "scenarios",
@@ -91,7 +113,6 @@ pub fn simulate(
         ));
     }
     for (i, s) in scenarios.iter().enumerate() {
-        s.validate()?;
         if scenarios[..i].iter().any(|o| o.name == s.name) {
             return Err(Error::invalid_parameter(
                 "scenario.name",
@@ -170,7 +191,7 @@ pub fn simulate(
         .iter()
         .map(|s| {
             if s.policy.is_some() || s.plan.is_some() {
-                crate::policy::treatment_for(registry, s, model, &years).map(Some)
+                crate::policy::treatment_for_valid(registry, s, model, &years).map(Some)
             } else {
                 Ok(s.treatment.clone())
             }

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::scenario::Scenario;
+use super::valid_scenario::ValidScenario;
 use crate::error::{Error, Result};
 
 /// A file of scenarios: `[[scenario]]` tables in TOML, `{"scenario": [...]}` in JSON.
@@ -31,7 +32,8 @@ fn bad_format(format: &str) -> Error {
 }
 
 impl ScenarioFile {
-    /// Parse a file of scenarios (`format`: `"toml"` or `"json"`) and validate every scenario.
+    /// Parse a file of scenarios (`format`: `"toml"` or `"json"`) and validate every scenario
+    /// (once: the scenarios come back valid by construction).
     ///
     /// # Errors
     /// [`Error::Parse`] (with the line) for malformed TOML; [`Error::InvalidParameter`] naming
@@ -41,12 +43,13 @@ impl ScenarioFile {
     /// # Examples
     /// ```
     /// use fupin_core::engine::ScenarioFile;
-    /// let f = ScenarioFile::parse("[[scenario]]\nname = \"baseline\"\n", "toml")?;
-    /// assert_eq!(f.scenario[0].name, "baseline");
+    /// let s = ScenarioFile::parse("[[scenario]]\nname = \"baseline\"\n", "toml")?;
+    /// assert_eq!(s[0].name, "baseline");
+    /// let f = ScenarioFile { scenario: vec![s[0].scenario().clone()] };
     /// assert!(ScenarioFile::parse(&f.to_toml()?, "toml").is_ok());
     /// # Ok::<(), fupin_core::Error>(())
     /// ```
-    pub fn parse(text: &str, format: &str) -> Result<Self> {
+    pub fn parse(text: &str, format: &str) -> Result<Vec<ValidScenario>> {
         let file: ScenarioFile = match format {
             "json" => serde_json::from_str(text).map_err(|e| {
                 Error::invalid_parameter(
@@ -71,10 +74,7 @@ impl ScenarioFile {
                 "no [[scenario]] tables found",
             ));
         }
-        for s in &file.scenario {
-            s.validate()?;
-        }
-        Ok(file)
+        file.scenario.into_iter().map(ValidScenario::new).collect()
     }
 
     /// The scenarios as TOML `[[scenario]]` tables.
@@ -87,12 +87,13 @@ impl ScenarioFile {
 }
 
 impl Scenario {
-    /// Parse one scenario (`format`: `"json"` or `"toml"`) and validate it.
+    /// Parse one scenario (`format`: `"json"` or `"toml"`) and validate it (once: it comes back
+    /// valid by construction).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `scenario` for malformed text, `format` for another
     /// format, or the bad field (as [`Scenario::validate`]).
-    pub fn parse(text: &str, format: &str) -> Result<Self> {
+    pub fn parse(text: &str, format: &str) -> Result<ValidScenario> {
         let scenario: Scenario = match format {
             "json" => serde_json::from_str(text).map_err(|e| {
                 Error::invalid_parameter(
@@ -105,8 +106,7 @@ impl Scenario {
                 .map_err(|e| Error::invalid_parameter("scenario", excerpt(text), e.to_string()))?,
             other => return Err(bad_format(other)),
         };
-        scenario.validate()?;
-        Ok(scenario)
+        ValidScenario::new(scenario)
     }
 
     /// The scenario as TOML.
@@ -125,13 +125,16 @@ mod tests {
     #[test]
     fn files_parse_validate_and_round_trip() {
         let text = "[[scenario]]\nname = \"a\"\n\n[[scenario]]\nname = \"b\"\nline = { schedule = { \"2016\" = 3000.0 }, growth_after = 0.0 }\n";
-        let f = ScenarioFile::parse(text, "toml").unwrap();
-        let names: Vec<&str> = f.scenario.iter().map(|s| s.name.as_str()).collect();
+        let read = ScenarioFile::parse(text, "toml").unwrap();
+        let names: Vec<&str> = read.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
+        let f = ScenarioFile {
+            scenario: read.iter().map(|s| s.scenario().clone()).collect(),
+        };
         let back = ScenarioFile::parse(&f.to_toml().unwrap(), "toml").unwrap();
-        assert_eq!(back.scenario[1].line, f.scenario[1].line);
+        assert_eq!(back[1].line, read[1].line);
         let json = r#"{"scenario": [{"name": "j"}]}"#;
-        assert_eq!(ScenarioFile::parse(json, "json").unwrap().scenario[0].name, "j");
+        assert_eq!(ScenarioFile::parse(json, "json").unwrap()[0].name, "j");
 
         let e = ScenarioFile::parse("", "toml").unwrap_err();
         assert_eq!(e.column(), Some("scenario"));

@@ -26,11 +26,15 @@ mod plan_tests;
 mod planner;
 mod rules;
 mod treatment;
+mod valid_budget;
 
 pub use budget::{Amount, Budget, GuaranteeFund};
-pub use plan::{Assignment, Plan, plan};
+pub use plan::{Assignment, Plan, plan, plan_valid};
 pub use rules::{ByCause, Explicit, ExplicitRow, MAX_INTENSITY, Policy, Ranking, Uniform};
-pub use treatment::{PlanTreatment, plan_scenario, treatment_for};
+pub use treatment::{
+    PlanTreatment, plan_scenario, plan_scenario_valid, treatment_for, treatment_for_valid,
+};
+pub use valid_budget::ValidBudget;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -25,6 +25,7 @@ use super::budget::Budget;
 use super::order::{cause_lists, resolve_explicit};
 use super::planner::Planner;
 use super::rules::Policy;
+use super::valid_budget::ValidBudget;
 use crate::dynamics::PovertyLine;
 use crate::engine::WEIGHT_SCALE;
 use crate::error::{Error, Result};
@@ -287,9 +288,25 @@ pub fn plan(
 ) -> Result<Plan> {
     catalog.validate()?;
     policy.validate(catalog)?;
-    if let Some(b) = budget {
-        b.validate()?;
-    }
+    let budget = budget.cloned().map(ValidBudget::new).transpose()?;
+    plan_valid(registry, catalog, policy, budget.as_ref(), years, line)
+}
+
+/// As [`plan`], under a budget validated when it was made (it is not checked again).
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_valid(
+    registry: &Registry,
+    catalog: &MeasureCatalog,
+    policy: &Policy,
+    budget: Option<&ValidBudget>,
+    years: &[i32],
+    line: &PovertyLine,
+) -> Result<Plan> {
+    catalog.validate()?;
+    policy.validate(catalog)?;
+    let budget: Option<&Budget> = budget.map(ValidBudget::budget);
     if years.is_empty() {
         return Err(Error::invalid_parameter(
             "years",

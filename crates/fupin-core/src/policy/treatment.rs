@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::plan::{Assignment, Plan, plan};
+use super::plan::{Assignment, Plan, plan_valid};
 use super::plan_check::check_plan_money;
 use crate::dynamics::IncomeModel;
-use crate::engine::{Scenario, Treatment, YearContext, YearState};
+use crate::engine::{Scenario, Treatment, ValidScenario, YearContext, YearState};
 use crate::error::Result;
 use crate::measures::{Active, MeasureKind, MeasureSpec};
 use crate::registry::Registry;
@@ -105,10 +105,29 @@ impl Treatment for PlanTreatment {
 /// (its model override, else `model`). `None` for a scenario without a policy.
 ///
 /// # Errors
-/// As [`plan`].
+/// As [`ValidScenario::new`] and [`plan_valid`].
 pub fn plan_scenario(
     registry: &Registry,
     scenario: &Scenario,
+    model: &IncomeModel,
+    years: &[i32],
+) -> Result<Option<Plan>> {
+    plan_scenario_valid(
+        registry,
+        &ValidScenario::new(scenario.clone())?,
+        model,
+        years,
+    )
+}
+
+/// As [`plan_scenario`], for a scenario validated when it was made (its budget is not checked
+/// again).
+///
+/// # Errors
+/// As [`plan_valid`].
+pub fn plan_scenario_valid(
+    registry: &Registry,
+    scenario: &ValidScenario,
     model: &IncomeModel,
     years: &[i32],
 ) -> Result<Option<Plan>> {
@@ -117,11 +136,11 @@ pub fn plan_scenario(
     };
     let m = scenario.effective_model(model);
     let catalog = scenario.catalog()?;
-    plan(
+    plan_valid(
         registry,
         &catalog,
         policy,
-        scenario.budget.as_ref(),
+        scenario.valid_budget(),
         years,
         &m.line,
     )
@@ -170,6 +189,24 @@ pub fn treatment_for(
     model: &IncomeModel,
     years: &[i32],
 ) -> Result<Arc<dyn Treatment>> {
+    treatment_for_valid(
+        registry,
+        &ValidScenario::new(scenario.clone())?,
+        model,
+        years,
+    )
+}
+
+/// As [`treatment_for`], for a scenario validated when it was made.
+///
+/// # Errors
+/// As [`treatment_for`].
+pub fn treatment_for_valid(
+    registry: &Registry,
+    scenario: &ValidScenario,
+    model: &IncomeModel,
+    years: &[i32],
+) -> Result<Arc<dyn Treatment>> {
     let m = scenario.effective_model(model);
     if let Some(p) = &scenario.plan {
         if p.years != years {
@@ -198,7 +235,7 @@ pub fn treatment_for(
         check_plan_money(&mine, registry)?;
         return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
     }
-    match plan_scenario(registry, scenario, model, years)? {
+    match plan_scenario_valid(registry, scenario, model, years)? {
         Some(p) => Ok(Arc::new(PlanTreatment::new(&p, registry, &m))),
         None => Err(crate::Error::invalid_parameter(
             format!("scenario[{}].policy", scenario.name),
