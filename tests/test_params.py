@@ -118,7 +118,7 @@ def test_parameter_objects_pickle_and_compare(make):
     assert type(back) is type(a)
     assert back == a and back.to_dict() == a.to_dict()
     assert pickle.loads(pickle.dumps(a._handle)) == a._handle
-    assert a != make.__class__  # a handle is not equal to anything else
+    assert a != a.to_dict()  # equal only to the same kind of object
     assert len(repr(a)) < 300
 
 

@@ -264,9 +264,13 @@ fn simulate(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScenario>()?;
     m.add_class::<PyPlan>()?;
-    m.add_function(wrap_pyfunction!(read_scenarios, m)?)?;
-    m.add_function(wrap_pyfunction!(write_scenarios, m)?)?;
-    m.add_function(wrap_pyfunction!(plan, m)?)?;
-    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    for f in [
+        wrap_pyfunction!(read_scenarios, m)?,
+        wrap_pyfunction!(write_scenarios, m)?,
+        wrap_pyfunction!(plan, m)?,
+        wrap_pyfunction!(simulate, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     Ok(())
 }

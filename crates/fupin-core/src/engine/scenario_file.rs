@@ -27,6 +27,15 @@ fn excerpt(text: &str) -> String {
     s
 }
 
+/// Malformed JSON, naming `what` and where.
+fn json_error(what: &str, text: &str, e: &serde_json::Error) -> Error {
+    Error::invalid_parameter(
+        what,
+        excerpt(text),
+        format!("{e} (line {}, column {})", e.line(), e.column()),
+    )
+}
+
 fn bad_format(format: &str) -> Error {
     Error::invalid_parameter("format", format, "must be \"json\" or \"toml\"")
 }
@@ -51,13 +60,7 @@ impl ScenarioFile {
     /// ```
     pub fn parse(text: &str, format: &str) -> Result<Vec<ValidScenario>> {
         let file: ScenarioFile = match format {
-            "json" => serde_json::from_str(text).map_err(|e| {
-                Error::invalid_parameter(
-                    "scenarios",
-                    excerpt(text),
-                    format!("{e} (line {}, column {})", e.line(), e.column()),
-                )
-            })?,
+            "json" => serde_json::from_str(text).map_err(|e| json_error("scenarios", text, &e))?,
             "toml" => toml::from_str(text).map_err(|e| Error::Parse {
                 path: "<scenarios TOML>".into(),
                 line: e
@@ -95,13 +98,7 @@ impl Scenario {
     /// format, or the bad field (as [`Scenario::validate`]).
     pub fn parse(text: &str, format: &str) -> Result<ValidScenario> {
         let scenario: Scenario = match format {
-            "json" => serde_json::from_str(text).map_err(|e| {
-                Error::invalid_parameter(
-                    "scenario",
-                    excerpt(text),
-                    format!("{e} (line {}, column {})", e.line(), e.column()),
-                )
-            })?,
+            "json" => serde_json::from_str(text).map_err(|e| json_error("scenario", text, &e))?,
             "toml" => toml::from_str(text)
                 .map_err(|e| Error::invalid_parameter("scenario", excerpt(text), e.to_string()))?,
             other => return Err(bad_format(other)),
