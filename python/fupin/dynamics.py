@@ -12,12 +12,13 @@ from . import _args, _native
 
 __all__ = ["IncomeModel", "line_schedule"]
 
-_SECTIONS = ("income", "health", "disaster", "schooling", "exit", "line")
+#: The sections of the income model (the core's, in the order of its serde form).
+_SECTIONS: tuple[str, ...] = tuple(_native.INCOME_MODEL_SECTIONS)
 
 
-#: The first calendar year a line may schedule (``fupin_core::dynamics::line::MIN_YEAR``): a
-#: constant line is scheduled from it, so it holds in every year.
-_FIRST_LINE_YEAR = 1900
+#: The first calendar year a line may schedule (``fupin_core::dynamics::MIN_YEAR``): a constant
+#: line is scheduled from it, so it holds in every year.
+_FIRST_LINE_YEAR: int = _native.FIRST_LINE_YEAR
 
 
 def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict[str, Any]:
@@ -42,6 +43,13 @@ def line_schedule(line: float | Mapping[int, float] | Mapping[str, Any]) -> dict
     return {"schedule": {str(_FIRST_LINE_YEAR): _args.number(line, "line")}, "growth_after": 0.0}
 
 
+def line_parts(line: float | Mapping[int, float] | Mapping[str, Any]) -> tuple[dict[int, float], float]:
+    """A poverty line as the core's parts, ``(schedule by year, growth_after)`` (see
+    :func:`line_schedule`)."""
+    spec = line_schedule(line)
+    return {int(y): v for y, v in spec["schedule"].items()}, spec["growth_after"]
+
+
 class IncomeModel:
     """The stochastic income model of every household (see DESIGN.md, "The model").
 
@@ -64,11 +72,12 @@ class IncomeModel:
     (e.g. ``health.base_probability``).
     """
 
-    __slots__ = ("_params",)
+    __slots__ = ("_handle",)
 
     def __init__(self, **sections: Any) -> None:
-        params = json.loads(_native.income_model_default())
-        self._params = self._checked(self._apply(params, sections))
+        default = _native.IncomeModel.default()
+        self._handle: _native.IncomeModel = (
+            default if not sections else self._checked(self._apply(_dict(default), sections)))
 
     @staticmethod
     def _apply(params: dict[str, Any], sections: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,14 +101,19 @@ class IncomeModel:
         return params
 
     @staticmethod
-    def _checked(params: dict[str, Any]) -> dict[str, Any]:
-        return json.loads(_native.income_model_check(json.dumps(params)))
+    def _checked(params: dict[str, Any]) -> _native.IncomeModel:
+        """The native model of nested dicts: parsed and validated once, by the core."""
+        return _native.IncomeModel.from_json(json.dumps(params))
+
+    @classmethod
+    def _wrap(cls, handle: _native.IncomeModel) -> IncomeModel:
+        model = cls.__new__(cls)
+        model._handle = handle
+        return model
 
     @classmethod
     def _from_params(cls, params: dict[str, Any]) -> IncomeModel:
-        model = cls.__new__(cls)
-        model._params = cls._checked(params)
-        return model
+        return cls._wrap(cls._checked(params))
 
     @classmethod
     def from_dict(cls, params: Mapping[str, Any]) -> IncomeModel:
@@ -109,30 +123,26 @@ class IncomeModel:
     @classmethod
     def from_json(cls, text_or_path: str | os.PathLike[str]) -> IncomeModel:
         """From JSON text or a JSON file."""
-        model = cls.__new__(cls)
-        model._params = json.loads(_native.income_model_check(_args.spec_text(text_or_path), "json"))
-        return model
+        return cls._wrap(_native.IncomeModel.parse(_args.spec_text(text_or_path), "json"))
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> IncomeModel:
         """From TOML text or a TOML file (sections ``[income]``, ``[health]``, …)."""
-        model = cls.__new__(cls)
-        model._params = json.loads(_native.income_model_check(_args.spec_text(text_or_path), "toml"))
-        return model
+        return cls._wrap(_native.IncomeModel.parse(_args.spec_text(text_or_path), "toml"))
 
     def to_dict(self) -> dict[str, Any]:
         """All parameters as nested dicts (a copy)."""
-        return copy.deepcopy(self._params)
+        return _dict(self._handle)
 
     def to_json(self) -> str:
-        return json.dumps(self._params)
+        return self._handle.to_json()
 
     def to_toml(self) -> str:
-        return _native.income_model_to_toml(self.to_json())
+        return self._handle.to_toml()
 
     def replace(self, **sections: Any) -> IncomeModel:
         """A copy with some sections' fields replaced."""
-        return IncomeModel._from_params(self._apply(self._params, sections))
+        return IncomeModel._from_params(self._apply(self.to_dict(), sections))
 
     def without_shocks(self) -> IncomeModel:
         """The same model with every random shock switched off (deterministic growth)."""
@@ -146,20 +156,25 @@ class IncomeModel:
     def line(self, year: int) -> float:
         """The model's poverty line in ``year``, yuan per person per year (a year before the
         line's schedule is a :class:`fupin.ValidationError`)."""
-        return _native.poverty_line(_args.year(year), json.dumps(self._params["line"]))
+        return self._handle.line(_args.year(year))
 
     def __getitem__(self, section: str) -> dict[str, Any]:
-        return copy.deepcopy(self._params[section])
+        return self.to_dict()[section]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, IncomeModel) and self._params == other._params
+        return isinstance(other, IncomeModel) and self._handle == other._handle
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        inc = self._params["income"]
+        params = self.to_dict()
+        inc = params["income"]
         return (
             f"IncomeModel(growth={inc['growth']}, persistence={inc['persistence']}, "
-            f"health p={self._params['health']['base_probability']}, "
-            f"disaster p={self._params['disaster']['probability']})"
+            f"health p={params['health']['base_probability']}, "
+            f"disaster p={params['disaster']['probability']})"
         )
+
+
+def _dict(handle: _native.IncomeModel) -> dict[str, Any]:
+    return json.loads(handle.to_json())

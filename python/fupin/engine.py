@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from . import _args, _native
-from .dynamics import IncomeModel, line_schedule
+from .dynamics import IncomeModel, line_parts
 from .measures import Measure
-from .policy import Policy, budget_spec
+from .policy import Policy, as_budget
 from .registry import Registry
 from .results import Results
 
@@ -40,7 +40,7 @@ class Scenario:
     (``scenario[by_cause].budget.yearly``, ``policy.mix``, ``measures[pv].lag``).
     """
 
-    __slots__ = ("_spec",)
+    __slots__ = ("_handle",)
 
     def __init__(
         self,
@@ -52,69 +52,71 @@ class Scenario:
         model: IncomeModel | None = None,
         line: float | Mapping[Any, Any] | None = None,
     ) -> None:
-        spec: dict[str, Any] = {"name": str(name)}
-        if model is not None:
-            if not isinstance(model, IncomeModel):
-                raise TypeError(f"model must be a fupin.IncomeModel, got {type(model).__name__}")
-            spec["model"] = model.to_dict()
-        if line is not None:
-            spec["line"] = line_schedule(line)
-        if policy is not None:
-            if not isinstance(policy, Policy):
+        if model is not None and not isinstance(model, IncomeModel):
+            raise TypeError(f"model must be a fupin.IncomeModel, got {type(model).__name__}")
+        if policy is not None and not isinstance(policy, Policy):
+            raise TypeError(
+                "policy must be fupin.policy.Uniform, ByCause or Explicit, "
+                f"got {type(policy).__name__}"
+            )
+        for m in measures or ():
+            if not isinstance(m, Measure):
                 raise TypeError(
-                    "policy must be fupin.policy.Uniform, ByCause or Explicit, "
-                    f"got {type(policy).__name__}"
+                    f"measures must be fupin.measures.Measure objects, got {type(m).__name__}"
                 )
-            spec["policy"] = policy.to_dict()
-        if budget is not None:
-            spec["budget"] = budget_spec(budget)
-        if measures:
-            for m in measures:
-                if not isinstance(m, Measure):
-                    raise TypeError(
-                        f"measures must be fupin.measures.Measure objects, got {type(m).__name__}"
-                    )
-            spec["measures"] = [m.to_dict() for m in measures]
-        self._spec = json.loads(_native.scenario_check(json.dumps(spec)))
+        # The parts are native handles, each validated when it was made; the scenario is
+        # assembled in the core (no JSON) and checked once as a whole (names, policy ↔ catalogue).
+        self._handle: _native.Scenario = _native.Scenario(
+            str(name),
+            model=None if model is None else model._handle,
+            line=None if line is None else line_parts(line),
+            policy=None if policy is None else policy._handle,
+            budget=None if budget is None else as_budget(budget),
+            measures=[m._handle for m in measures or ()],
+        )
+
+    @classmethod
+    def _wrap(cls, handle: _native.Scenario) -> Scenario:
+        scenario = cls.__new__(cls)
+        scenario._handle = handle
+        return scenario
 
     @property
     def name(self) -> str:
-        return self._spec["name"]
+        return self._handle.name
 
     @property
     def model(self) -> IncomeModel | None:
-        spec = self._spec.get("model")
-        return None if spec is None else IncomeModel._from_params(spec)
+        handle = self._handle.model
+        return None if handle is None else IncomeModel._wrap(handle)
 
     @property
     def policy(self) -> Policy | None:
-        spec = self._spec.get("policy")
-        return None if spec is None else Policy.from_dict(spec)
+        handle = self._handle.policy
+        return None if handle is None else Policy._wrap(handle)
 
     @property
     def budget(self) -> dict[str, Any] | None:
         """The budget in the core's form (``{"yearly": ..., "carry_over": True}``), or None."""
-        spec = self._spec.get("budget")
-        return None if spec is None else json.loads(json.dumps(spec))
+        handle = self._handle.budget
+        return None if handle is None else json.loads(handle.to_json())
 
     @property
     def measures(self) -> list[Measure]:
-        return [Measure.from_dict(m) for m in self._spec.get("measures", [])]
+        return [Measure._wrap(m) for m in self._handle.measures]
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._spec))
+        return json.loads(self._handle.to_json())
 
     def to_json(self) -> str:
-        return json.dumps(self._spec)
+        return self._handle.to_json()
 
     def to_toml(self) -> str:
-        return _native.scenario_to_toml(self.to_json())
+        return self._handle.to_toml()
 
     @classmethod
     def _from_spec(cls, spec: str, fmt: str) -> Scenario:
-        scenario = cls.__new__(cls)
-        scenario._spec = json.loads(_native.scenario_check(spec, fmt))
-        return scenario
+        return cls._wrap(_native.Scenario.parse(spec, fmt))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Scenario:
@@ -129,16 +131,18 @@ class Scenario:
         return cls._from_spec(_args.spec_text(text_or_path), "toml")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scenario) and self._spec == other._spec
+        return isinstance(other, Scenario) and self._handle == other._handle
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}=…" for k in ("model", "line", "measures") if k in self._spec)
-        if "policy" in self._spec:
+        h = self._handle
+        extra = "".join(f", {k}=…" for k in ("model", "line", "measures")
+                        if getattr(h, k) not in (None, []))
+        if h.policy is not None:
             extra += f", policy={self.policy!r}"
-        if "budget" in self._spec:
-            extra += f", budget={self._spec['budget']!r}"
+        if h.budget is not None:
+            extra += f", budget={self.budget!r}"
         return f"Scenario({self.name!r}{extra})"
 
 
@@ -149,12 +153,12 @@ def read_scenarios(text_or_path: str | os.PathLike[str]) -> list[Scenario]:
     too (by a ``.json`` suffix or text starting with ``{``)."""
     text = _args.spec_text(text_or_path)
     fmt = "json" if str(text_or_path).endswith(".json") or text.lstrip().startswith("{") else "toml"
-    return [Scenario.from_dict(s) for s in json.loads(_native.scenarios_check(text, fmt))]
+    return [Scenario._wrap(s) for s in _native.read_scenarios(text, fmt)]
 
 
 def write_scenarios(scenarios: Sequence[Scenario], path: str | os.PathLike[str] | None = None) -> str:
     """Scenarios as TOML ``[[scenario]]`` tables (written to ``path`` if given); returns the text."""
-    text = _native.scenarios_to_toml(json.dumps([s._spec for s in scenarios]))
+    text = _native.write_scenarios([s._handle for s in scenarios])
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
@@ -235,15 +239,15 @@ def simulate(
             raise _args.error(
                 f"plans[{name}]: no scenario of that name (scenarios: {names})",
                 column=f"plans[{name}]", value=repr(name))
-        if not isinstance(getattr(p, "json", None), str) or not p.json:
+        if not isinstance(getattr(p, "native", None), (str, _native.Plan)):
             raise TypeError(f"plans[{name}] must be a fupin.Plan, got {type(p).__name__}")
-    plan_json = [plans[n].json if n in plans else None for n in names] if plans else None
+    native_plans = [_native_plan(plans[n]) if n in plans else None for n in names] if plans else None
     callback, bar = _progress_callback(progress, "fupin.simulate")
     try:
         native = _native.simulate(
             registry._native,
-            json.dumps([s._spec for s in scenarios]),
-            model.to_json(),
+            [s._handle for s in scenarios],
+            model._handle,
             first_year,
             n_years,
             _args.replications(replications),
@@ -252,9 +256,16 @@ def simulate(
             bool(household_outputs),
             bool(keep_paths),
             callback,
-            plan_json,
+            native_plans,
         )
     finally:
         if bar is not None:
             bar.close()
     return Results(native)
+
+
+def _native_plan(plan: Any) -> _native.Plan:
+    """The native plan of a :class:`fupin.Plan`: its handle, or (for a plan whose JSON was edited,
+    ``plan._replace(json=...)``) that JSON parsed and validated by the core."""
+    native = plan.native
+    return native if isinstance(native, _native.Plan) else _native.Plan.from_json(native)

@@ -46,11 +46,8 @@ __all__ = [
     "get",
 ]
 
-#: Measure kinds, in catalogue order.
-KINDS: tuple[str, ...] = (
-    "industry", "asset_income", "employment", "relocation", "housing_renovation",
-    "welfare_floor", "education", "health", "ecological_compensation",
-)
+#: Measure kinds, in catalogue order (the core's ``MeasureKind::ALL``).
+KINDS: tuple[str, ...] = tuple(_native.MEASURE_KINDS)
 
 _LABELS = {
     "industry": "产业 industry support",
@@ -74,31 +71,35 @@ class Measure:
     parameter with its default and source.
     """
 
-    __slots__ = ("_spec",)
+    __slots__ = ("_handle",)
     KIND: ClassVar[str | None] = None
 
     def __init__(self, kind: str, name: str | None = None, **params: Any) -> None:
         if kind not in KINDS:
             raise _args.error(f"kind must be one of {KINDS}, got {kind!r}", "kind", value=repr(kind))
         spec = {"name": str(kind if name is None else name), "kind": kind, **params}
-        self._spec: dict[str, Any] = _checked(spec)
+        self._handle: _native.Measure = _checked(spec)
+
+    @staticmethod
+    def _wrap(handle: _native.Measure) -> Measure:
+        """The measure of a native handle (already validated), as its kind's class."""
+        cls = _BY_KIND.get(handle.kind, Measure)
+        m = cls.__new__(cls)
+        m._handle = handle
+        return m
 
     @staticmethod
     def from_dict(spec: Mapping[str, Any]) -> Measure:
         """A measure from its dict form (``{"name": ..., "kind": ..., **params}``)."""
-        spec = _checked(dict(spec))
-        cls = _BY_KIND.get(spec["kind"], Measure)
-        m = cls.__new__(cls)
-        m._spec = spec
-        return m
+        return Measure._wrap(_checked(dict(spec)))
 
     @property
     def name(self) -> str:
-        return self._spec["name"]
+        return self._handle.name
 
     @property
     def kind(self) -> str:
-        return self._spec["kind"]
+        return self._handle.kind
 
     @property
     def params(self) -> dict[str, Any]:
@@ -113,10 +114,10 @@ class Measure:
         return Measure.from_dict(spec)
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._spec))
+        return json.loads(self._handle.to_json())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Measure) and self._spec == other._spec
+        return isinstance(other, Measure) and self._handle == other._handle
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -124,12 +125,13 @@ class Measure:
         return f"{type(self).__name__}({self.name!r}, kind={self.kind!r})"
 
 
-def _checked(spec: dict[str, Any]) -> dict[str, Any]:
+def _checked(spec: dict[str, Any]) -> _native.Measure:
+    """The native measure of a spec: parsed and validated once, by the core."""
     if "kind" not in spec:
         raise _args.error("a measure needs a 'kind' (one of " + ", ".join(KINDS) + ")", "kind")
     if "name" not in spec:
         spec = {"name": spec["kind"], **spec}
-    return json.loads(_native.measure_check(json.dumps(spec)))
+    return _native.Measure.from_json(json.dumps(spec))
 
 
 def _kind_class(kind: str, doc: str) -> type[Measure]:
@@ -267,7 +269,7 @@ _BY_KIND: dict[str, type[Measure]] = {
 
 def defaults() -> list[Measure]:
     """The measures of the default catalogue, in order (the order of spending categories)."""
-    return [Measure.from_dict(m) for m in json.loads(_native.measure_catalog_default())["measures"]]
+    return [Measure._wrap(m) for m in _native.default_measures()]
 
 
 def get(name: str) -> Measure:

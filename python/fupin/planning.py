@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -15,9 +15,7 @@ from .registry import Registry
 __all__ = ["Plan", "plan"]
 
 
-class Plan(NamedTuple):
-    """What :func:`plan` returns."""
-
+class _PlanTables(NamedTuple):
     #: One row per assignment: ``household_id``, ``measure``, ``start_year``, ``end_year`` (the
     #: first year no longer funded; <NA>: funded to the end of the run), ``intensity``.
     assignments: pd.DataFrame
@@ -30,10 +28,33 @@ class Plan(NamedTuple):
     #: ``loans_outstanding``: microcredit outstanding by year (yuan), never above
     #: ``attrs["loan_capacity"]`` (the guarantee fund's capital × leverage; None: unlimited).
     budget: pd.DataFrame
-    #: The plan itself (the core's JSON): pass the plan of the whole registry to
-    #: ``fupin.simulate(shard, scenarios, plans={name: plan})`` to simulate a shard under it, so
-    #: that merged shard results equal the whole run, budget rationing included.
-    json: str = ""
+    #: The plan itself, a native handle (``fupin._native.Plan``): pass the plan of the whole
+    #: registry to ``fupin.simulate(shard, scenarios, plans={name: plan})`` to simulate a shard
+    #: under it, so that merged shard results equal the whole run, budget rationing included.
+    #: (After ``plan._replace(json=...)``, the edited JSON text, checked when simulated.)
+    native: Any = None
+
+
+class Plan(_PlanTables):
+    """What :func:`plan` returns: the tables ``assignments``, ``committed`` and ``budget``, and the
+    plan itself (``native``; :attr:`json` is its JSON form, written when asked for)."""
+
+    __slots__ = ()
+
+    @property
+    def json(self) -> str:
+        """The plan as the core's JSON (``_replace(json=...)`` gives a plan of edited JSON)."""
+        return self.native if isinstance(self.native, str) else self.native.to_json()
+
+    def _replace(self, **fields: Any) -> Plan:  # type: ignore[override]
+        if "json" in fields:
+            fields["native"] = str(fields.pop("json"))
+        return super()._replace(**fields)
+
+    def __repr__(self) -> str:
+        if isinstance(self.native, str):
+            return f"Plan(edited JSON, {len(self.native)} characters)"
+        return repr(self.native)
 
 
 def plan(
@@ -61,7 +82,8 @@ def plan(
         raise TypeError(f"scenario must be a fupin.Scenario, got {type(scenario).__name__}")
     model = IncomeModel() if model is None else model
     first_year, n_years = _args.years(years)
-    cols = _native.plan(registry._native, scenario.to_json(), model.to_json(), first_year, n_years)
+    cols, native = _native.plan(registry._native, scenario._handle, model._handle, first_year,
+                                n_years)
     assignments = pd.DataFrame({
         "household_id": cols["household_id"],
         "measure": cols["measure"],
@@ -84,4 +106,4 @@ def plan(
     budget.attrs["unfunded"] = list(cols["unfunded"])
     budget["loans_outstanding"] = cols["loans_outstanding"]
     budget.attrs["loan_capacity"] = cols["loan_capacity"]
-    return Plan(assignments, committed, budget, cols["json"])
+    return Plan(assignments, committed, budget, native)

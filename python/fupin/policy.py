@@ -29,54 +29,55 @@ from ._frames import columns_of
 
 __all__ = ["CAUSES", "ByCause", "Explicit", "Policy", "Uniform", "budget_spec"]
 
-#: Cause codes (致贫原因).
-CAUSES: tuple[str, ...] = (
-    "illness", "disability", "schooling", "disaster", "marriage", "land", "water", "skills",
-    "capital", "labour", "transport", "motivation", "other",
-)
+#: Cause codes (致贫原因), in code order (the core's ``Cause::ALL``).
+CAUSES: tuple[str, ...] = tuple(_native.CAUSES)
+
+#: Rankings by name (``ByCause(ranking=...)``; else a score per household).
+_RANKINGS: tuple[str, ...] = tuple(_native.RANKINGS)
 
 
 class Policy:
-    """Base of the allocation rules; a policy is plain data (:meth:`to_dict`)."""
+    """Base of the allocation rules; a policy is plain data (:meth:`to_dict`), held by the core."""
 
-    __slots__ = ("_spec",)
+    __slots__ = ("_handle",)
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
-        self._spec: dict[str, Any] = _parsed(spec)
+        # Parsed once by the core (unknown fields, types); measure names are checked against the
+        # scenario's catalogue when the policy is put in a Scenario.
+        self._handle: _native.Policy = _native.Policy.from_json(json.dumps(dict(spec)))
+
+    @staticmethod
+    def _wrap(handle: _native.Policy) -> Policy:
+        """The policy of a native handle, as its rule's class."""
+        cls = {"uniform": Uniform, "by_cause": ByCause, "explicit": Explicit}[handle.rule]
+        p = cls.__new__(cls)
+        p._handle = handle
+        return p
 
     @staticmethod
     def from_dict(spec: Mapping[str, Any]) -> Policy:
         """A policy from its dict form (``{"rule": "by_cause", ...}``)."""
-        spec = _parsed(spec)
-        cls = {"uniform": Uniform, "by_cause": ByCause, "explicit": Explicit}[spec["rule"]]
-        p = cls.__new__(cls)
-        p._spec = spec
-        return p
+        return Policy._wrap(_native.Policy.from_json(json.dumps(dict(spec))))
 
     @property
     def rule(self) -> str:
-        return self._spec["rule"]
+        return self._handle.rule
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._spec))
+        return json.loads(self._handle.to_json())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Policy) and self._spec == other._spec
+        return isinstance(other, Policy) and self._handle == other._handle
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={v!r}" for k, v in self._spec.items()
+        spec = self.to_dict()
+        fields = ", ".join(f"{k}={v!r}" for k, v in spec.items()
                            if k != "rule" and k != "assignments")
-        if "assignments" in self._spec:
-            fields = f"{len(self._spec['assignments'])} rows"
+        if "assignments" in spec:
+            fields = f"{len(spec['assignments'])} rows"
         return f"{type(self).__name__}({fields})"
-
-
-def _parsed(spec: Mapping[str, Any]) -> dict[str, Any]:
-    # Parsed by the core (unknown fields, types); measure names are checked against the scenario's
-    # catalogue when the policy is put in a Scenario.
-    return json.loads(_native.policy_parse(json.dumps(dict(spec))))
 
 
 class Uniform(Policy):
@@ -140,7 +141,7 @@ class ByCause(Policy):
             spec["mapping"] = {str(c): [m] if isinstance(m, str) else [str(x) for x in m]
                                for c, m in mapping.items()}
         if isinstance(ranking, str):
-            if ranking not in ("poorest_first", "nearest_line_first"):
+            if ranking not in _RANKINGS:
                 raise field_error("policy.ranking", "must be 'poorest_first', 'nearest_line_first' or "
                                   f"a score per household, got {ranking!r}")
             spec["ranking"] = ranking
@@ -192,7 +193,7 @@ class Explicit(Policy):
 
     def table(self) -> pd.DataFrame:
         """The rows as a DataFrame (``household_id`` as text, as the registry displays it)."""
-        rows = self._spec.get("assignments", [])
+        rows = self.to_dict().get("assignments", [])
         return pd.DataFrame({
             "household_id": [r["household"] for r in rows],
             "measure": [r["measure"] for r in rows],
@@ -234,6 +235,13 @@ def budget_spec(budget: Any) -> dict[str, Any]:
     while the loans outstanding stay within ``capital × leverage``; defaults are its losses
     (:meth:`fupin.Results.guarantee_losses`). Default: Taiqian's 10 M yuan lent out ×10 (seed 000).
     """
+    return json.loads(as_budget(budget).to_json())
+
+
+def as_budget(budget: Any) -> _native.Budget:
+    """A budget handle, parsed and validated once by the core (see :func:`budget_spec`)."""
+    if isinstance(budget, _native.Budget):
+        return budget
     keys = {"yearly", "by_county", "carry_over", "guarantee_fund"}
     if isinstance(budget, Mapping) and set(map(str, budget)) & keys:
         unknown = sorted(set(map(str, budget)) - keys)
@@ -257,4 +265,4 @@ def budget_spec(budget: Any) -> dict[str, Any]:
                 str(k): _number(v, f"budget.guarantee_fund.{k}") for k, v in fund.items()}
     else:
         spec = {"yearly": _amount(budget, "budget.yearly")}
-    return json.loads(_native.budget_check(json.dumps(spec)))
+    return _native.Budget.from_json(json.dumps(spec))

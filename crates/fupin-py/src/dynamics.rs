@@ -1,27 +1,84 @@
-//! Bindings of `fupin_core::dynamics`: the poverty line schedule and the income model.
+//! Bindings of `fupin_core::dynamics`: the income model handle, the poverty line schedule and the
+//! model's vocabulary (its sections, the first year a line may schedule).
 
-use fupin_core::Error;
-use fupin_core::dynamics::PovertyLine;
+use std::collections::BTreeMap;
+
+use fupin_core::dynamics::{IncomeModel, MIN_YEAR, PovertyLine};
 use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
+use crate::handle::{by_format, param_handle};
 
-/// The poverty line of `year`, yuan per person per year: the national schedule, or the schedule
-/// given as JSON (`{"schedule": {"2016": 2952.0}, "growth_after": 0.0}`).
-#[pyfunction]
-#[pyo3(signature = (year, schedule=None))]
-fn poverty_line(py: Python<'_>, year: i64, schedule: Option<&str>) -> PyResult<f64> {
-    let line = match schedule {
-        None => PovertyLine::national(),
-        Some(text) => serde_json::from_str::<PovertyLine>(text)
-            .map_err(|e| Error::invalid_parameter("line", text, e.to_string()))
-            .and_then(|l| l.validate().map(|()| l))
-            .py_err(py)?,
+/// A poverty line from its schedule (year → yuan) and growth after the last year, validated.
+pub(crate) fn line_from_parts(
+    schedule: BTreeMap<i32, f64>,
+    growth_after: f64,
+) -> fupin_core::Result<PovertyLine> {
+    let line = PovertyLine {
+        schedule,
+        growth_after,
     };
-    line.at(year).py_err(py)
+    line.validate()?;
+    Ok(line)
+}
+
+fn model_repr(m: &IncomeModel) -> String {
+    let (inc, h, d) = (&m.income, &m.health, &m.disaster);
+    format!(
+        "IncomeModel(growth={}, persistence={}, health p={}, disaster p={})",
+        inc.growth, inc.persistence, h.base_probability, d.probability
+    )
+}
+
+param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr, {
+    /// The default model.
+    #[staticmethod]
+    fn default() -> Self {
+        PyIncomeModel::new(IncomeModel::default())
+    }
+
+    /// Parse and validate a model from `format` (`"json"` or `"toml"`) text.
+    #[staticmethod]
+    #[pyo3(signature = (text, format="json"))]
+    fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
+        by_format(
+            format,
+            || IncomeModel::from_json(text),
+            || IncomeModel::from_toml(text),
+        )
+        .map(PyIncomeModel::new)
+        .py_err(py)
+    }
+
+    /// The model as TOML.
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_toml().py_err(py)
+    }
+
+    /// The model's poverty line in `year`, yuan per person per year.
+    fn line(&self, py: Python<'_>, year: i64) -> PyResult<f64> {
+        self.inner.line.at(year).py_err(py)
+    }
+}}
+
+/// The national poverty line of `year`, yuan per person per year.
+#[pyfunction]
+fn poverty_line(py: Python<'_>, year: i64) -> PyResult<f64> {
+    PovertyLine::national().at(year).py_err(py)
+}
+
+/// The sections of the income model, in the order of its serde form.
+fn model_sections() -> Vec<String> {
+    match serde_json::to_value(IncomeModel::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyIncomeModel>()?;
     m.add_function(wrap_pyfunction!(poverty_line, m)?)?;
+    m.add("INCOME_MODEL_SECTIONS", model_sections())?;
+    m.add("FIRST_LINE_YEAR", MIN_YEAR)?;
     Ok(())
 }

@@ -13,5 +13,5 @@ mod line;
 mod model;
 
 pub use contract::{Treatment, YearContext, YearState};
-pub use line::PovertyLine;
+pub use line::{MAX_YEAR, MIN_YEAR, PovertyLine};
 pub use model::{Disasters, ExitStandard, HealthShocks, IncomeModel, IncomeProcess, Schooling};

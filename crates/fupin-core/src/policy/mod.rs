@@ -28,9 +28,11 @@ mod plan_validate;
 mod planner;
 mod rules;
 mod treatment;
+mod valid_budget;
 
 pub use budget::{Amount, Budget, GuaranteeFund};
-pub use plan::{Assignment, Plan, plan};
+pub use plan::{Assignment, Plan, plan, plan_valid};
 pub(crate) use plan_validate::check_plan_money;
 pub use rules::{ByCause, Explicit, ExplicitRow, MAX_INTENSITY, Policy, Ranking, Uniform};
 pub use treatment::PlanTreatment;
+pub use valid_budget::ValidBudget;

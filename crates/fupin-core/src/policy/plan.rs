@@ -25,6 +25,7 @@ use super::budget::Budget;
 use super::order::{ExplicitRef, cause_lists, resolve_explicit};
 use super::planner::Planner;
 use super::rules::Policy;
+use super::valid_budget::ValidBudget;
 use crate::dynamics::PovertyLine;
 use crate::error::{Error, Result};
 use crate::measures::MeasureCatalog;
@@ -285,7 +286,26 @@ pub fn plan(
     years: &[i32],
     line: &PovertyLine,
 ) -> Result<Plan> {
-    check_inputs(catalog, policy, budget, years)?;
+    catalog.validate()?;
+    policy.validate(catalog)?;
+    let budget = budget.cloned().map(ValidBudget::new).transpose()?;
+    plan_valid(registry, catalog, policy, budget.as_ref(), years, line)
+}
+
+/// As [`plan`], under a budget validated when it was made (it is not checked again).
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_valid(
+    registry: &Registry,
+    catalog: &MeasureCatalog,
+    policy: &Policy,
+    budget: Option<&ValidBudget>,
+    years: &[i32],
+    line: &PovertyLine,
+) -> Result<Plan> {
+    let budget: Option<&Budget> = budget.map(ValidBudget::budget);
+    check_inputs(catalog, policy, years)?;
     let pools = Pools::new(registry, budget, years)?;
     let n = registry.n_households();
     let t_n = years.len();
@@ -335,18 +355,10 @@ pub fn plan(
     Ok(out)
 }
 
-/// The catalogue, the policy against it, the budget, and at least one year.
-fn check_inputs(
-    catalog: &MeasureCatalog,
-    policy: &Policy,
-    budget: Option<&Budget>,
-    years: &[i32],
-) -> Result<()> {
+/// The catalogue, the policy against it, and at least one year (the budget is valid by type).
+fn check_inputs(catalog: &MeasureCatalog, policy: &Policy, years: &[i32]) -> Result<()> {
     catalog.validate()?;
     policy.validate(catalog)?;
-    if let Some(b) = budget {
-        b.validate()?;
-    }
     if years.is_empty() {
         return Err(Error::invalid_parameter(
             "years",

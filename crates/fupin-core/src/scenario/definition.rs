@@ -153,18 +153,7 @@ impl Scenario {
                 "must not be empty",
             ));
         }
-        let prefix = |e: Error| match e {
-            Error::InvalidParameter {
-                name,
-                value,
-                reason,
-            } => Error::InvalidParameter {
-                name: format!("scenario[{}].{name}", self.name),
-                value,
-                reason,
-            },
-            other => other,
-        };
+        let prefix = |e: Error| prefixed(&self.name, e);
         if let Some(m) = &self.model {
             m.validate().map_err(prefix)?;
         }
@@ -184,14 +173,8 @@ impl Scenario {
         }
         if let Some(b) = &self.budget {
             b.validate().map_err(prefix)?;
-            if self.policy.is_none() {
-                return Err(Error::invalid_parameter(
-                    format!("scenario[{}].budget", self.name),
-                    "set",
-                    "a budget needs a policy to spend it (give policy=...)",
-                ));
-            }
         }
+        self.check_budget_has_policy()?;
         if self.plan.is_some() && self.treatment.is_some() {
             return Err(Error::invalid_parameter(
                 format!("scenario[{}].plan", self.name),
@@ -200,6 +183,36 @@ impl Scenario {
             ));
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// A budget needs a policy to spend it.
+    pub(crate) fn check_budget_has_policy(&self) -> Result<()> {
+        if self.budget.is_some() && self.policy.is_none() {
+            return Err(Error::invalid_parameter(
+                format!("scenario[{}].budget", self.name),
+                "set",
+                "a budget needs a policy to spend it (give policy=...)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `e` with its parameter name prefixed by the scenario's (`scenario[by_cause].budget.yearly`).
+pub(crate) fn prefixed(scenario: &str, e: Error) -> Error {
+    match e {
+        Error::InvalidParameter {
+            name,
+            value,
+            reason,
+        } => Error::InvalidParameter {
+            name: format!("scenario[{scenario}].{name}"),
+            value,
+            reason,
+        },
+        other => other,
     }
 }
 

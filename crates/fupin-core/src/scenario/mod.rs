@@ -9,10 +9,16 @@
 //! other.
 
 mod definition;
+mod file;
 mod prepare;
+mod valid;
 
 pub use definition::Scenario;
-pub use prepare::{arm_for, plan_scenario, treatment_for};
+pub use file::ScenarioFile;
+pub use prepare::{
+    arm_for, plan_scenario, plan_scenario_valid, treatment_for, treatment_for_valid,
+};
+pub use valid::ValidScenario;
 
 use crate::dynamics::IncomeModel;
 use crate::engine::{Arm, Results, RunConfig, check_run, run};
@@ -74,6 +80,27 @@ pub fn simulate(
 ) -> Result<Results> {
     config.validate()?;
     model.validate()?;
+    let scenarios = scenarios
+        .iter()
+        .map(|s| ValidScenario::new(s.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    simulate_valid(registry, &scenarios, model, config, progress)
+}
+
+/// As [`simulate`], for scenarios validated when they were made ([`ValidScenario`]: their
+/// budgets are not checked again).
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_valid(
+    registry: &Registry,
+    scenarios: &[ValidScenario],
+    model: &IncomeModel,
+    config: &RunConfig,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<Results> {
+    config.validate()?;
+    model.validate()?;
     check_scenarios(scenarios)?;
     check_run(registry, config, scenarios.len())?;
     let years = config.calendar_years();
@@ -84,8 +111,8 @@ pub fn simulate(
     run(registry, &arms, config, progress)
 }
 
-/// At least one scenario, each valid, each name used once.
-fn check_scenarios(scenarios: &[Scenario]) -> Result<()> {
+/// At least one scenario, each name used once (each is valid by type).
+fn check_scenarios(scenarios: &[ValidScenario]) -> Result<()> {
     if scenarios.is_empty() {
         return Err(Error::invalid_parameter(
             "scenarios",
@@ -94,7 +121,6 @@ fn check_scenarios(scenarios: &[Scenario]) -> Result<()> {
         ));
     }
     for (i, s) in scenarios.iter().enumerate() {
-        s.validate()?;
         if scenarios[..i].iter().any(|o| o.name == s.name) {
             return Err(Error::invalid_parameter(
                 "scenario.name",

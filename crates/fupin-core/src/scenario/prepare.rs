@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use super::definition::Scenario;
+use super::valid::ValidScenario;
 use crate::dynamics::{IncomeModel, Treatment};
 use crate::engine::Arm;
 use crate::error::Result;
-use crate::policy::{Plan, PlanTreatment, check_plan_money, plan};
+use crate::policy::{Plan, PlanTreatment, check_plan_money, plan_valid};
 use crate::registry::Registry;
 
 /// The arm of `scenario` in a run over `registry` and `years` under the run's `model`: the
@@ -19,12 +20,12 @@ use crate::registry::Registry;
 /// As [`treatment_for`].
 pub fn arm_for(
     registry: &Registry,
-    scenario: &Scenario,
+    scenario: &ValidScenario,
     model: &IncomeModel,
     years: &[i32],
 ) -> Result<Arm> {
     let treatment = if scenario.policy.is_some() || scenario.plan.is_some() {
-        Some(treatment_for(registry, scenario, model, years)?)
+        Some(treatment_for_valid(registry, scenario, model, years)?)
     } else {
         scenario.treatment.clone()
     };
@@ -39,10 +40,25 @@ pub fn arm_for(
 /// (its model override, else `model`). `None` for a scenario without a policy.
 ///
 /// # Errors
-/// As [`plan`].
+/// As [`ValidScenario::new`] and [`crate::policy::plan`].
 pub fn plan_scenario(
     registry: &Registry,
     scenario: &Scenario,
+    model: &IncomeModel,
+    years: &[i32],
+) -> Result<Option<Plan>> {
+    let scenario = ValidScenario::new(scenario.clone())?;
+    plan_scenario_valid(registry, &scenario, model, years)
+}
+
+/// As [`plan_scenario`], for a scenario validated when it was made (its budget is not checked
+/// again).
+///
+/// # Errors
+/// As [`crate::policy::plan`].
+pub fn plan_scenario_valid(
+    registry: &Registry,
+    scenario: &ValidScenario,
     model: &IncomeModel,
     years: &[i32],
 ) -> Result<Option<Plan>> {
@@ -51,11 +67,11 @@ pub fn plan_scenario(
     };
     let m = scenario.effective_model(model);
     let catalog = scenario.catalog()?;
-    plan(
+    plan_valid(
         registry,
         &catalog,
         policy,
-        scenario.budget.as_ref(),
+        scenario.valid_budget(),
         years,
         &m.line,
     )
@@ -91,7 +107,7 @@ fn check_plan_is_of(scenario: &Scenario, p: &Plan) -> Result<()> {
 /// [`Scenario::plan`] for the households of `registry`, else its policy planned over `registry`.
 ///
 /// # Errors
-/// As [`plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
+/// As [`crate::policy::plan`]; [`crate::Error::InvalidParameter`] naming `scenario[..].policy` if the scenario has
 /// neither, or `scenario[..].plan` if the attached plan's years are not `years`, its poverty
 /// lines not the model's, or (for a scenario with a policy) its policy, budget or catalogue not
 /// the scenario's; as [`Plan::validate`] for a malformed plan (`plan.assignments[3].intensity`,
@@ -101,6 +117,20 @@ fn check_plan_is_of(scenario: &Scenario, p: &Plan) -> Result<()> {
 pub fn treatment_for(
     registry: &Registry,
     scenario: &Scenario,
+    model: &IncomeModel,
+    years: &[i32],
+) -> Result<Arc<dyn Treatment>> {
+    let scenario = ValidScenario::new(scenario.clone())?;
+    treatment_for_valid(registry, &scenario, model, years)
+}
+
+/// As [`treatment_for`], for a scenario validated when it was made.
+///
+/// # Errors
+/// As [`treatment_for`].
+pub fn treatment_for_valid(
+    registry: &Registry,
+    scenario: &ValidScenario,
     model: &IncomeModel,
     years: &[i32],
 ) -> Result<Arc<dyn Treatment>> {
@@ -132,7 +162,7 @@ pub fn treatment_for(
         check_plan_money(&mine, registry)?;
         return Ok(Arc::new(PlanTreatment::new(&mine, registry, &m)));
     }
-    match plan_scenario(registry, scenario, model, years)? {
+    match plan_scenario_valid(registry, scenario, model, years)? {
         Some(p) => Ok(Arc::new(PlanTreatment::new(&p, registry, &m))),
         None => Err(crate::Error::invalid_parameter(
             format!("scenario[{}].policy", scenario.name),
