@@ -21,6 +21,7 @@ pub mod policy;
 pub mod registry;
 pub mod rng;
 pub mod simd;
+pub mod stats;
 pub mod synth;
 pub mod targeting;
 pub mod timelines;

@@ -119,10 +119,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
         &mut |_, _| true,
     )
     .unwrap();
-    let target = res
-        .replicate_values(0, Measure::IncomeHeadcountRatio)
-        .row(0)
-        .to_vec();
+    let target = res.replicate_values(0, Measure::Fgt0).row(0).to_vec();
     let start = set_parameter(
         &set_parameter(&model, "income.growth", 0.03).unwrap(),
         "schooling.cost_per_student",
@@ -155,7 +152,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
             std_err: None,
         },
         &SmmOptions {
-            measure: Measure::IncomeHeadcountRatio,
+            measure: Measure::Fgt0,
             replications: 16,
             seed: 3,
             threads: Some(2),

@@ -11,6 +11,8 @@ mod long_call;
 mod metrics;
 mod policy;
 mod registry;
+mod results;
+mod stats;
 mod synth;
 mod targeting;
 mod timelines;
@@ -40,6 +42,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::PyRegistry>()?;
     dynamics::register(m)?;
     engine::register(m)?;
+    results::register(m)?;
+    stats::register(m)?;
     metrics::register(m)?;
     policy::register(m)?;
     synth::register(m)?;

@@ -27,6 +27,8 @@ mod compare;
 mod config;
 mod flows;
 mod kernel;
+mod projections;
+mod result_tables;
 mod results;
 mod results_check;
 mod runner;
@@ -43,6 +45,7 @@ pub use accumulate::{
 pub use compare::{CompareOptions, Comparison, t_quantile};
 pub use config::{MAX_PATH_VALUES, MAX_REPLICATIONS, MAX_YEARS, RunConfig, THREADS_ENV};
 pub use flows::{CauseTable, CountySpendingTable, LossTable, SpendingTable, cause_group_code};
+pub use projections::{ExitLevel, exit_summary};
 pub use results::{Groups, HouseholdOutputs, Paths, Results, ScenarioResults};
 pub use runner::simulate;
 pub use scenario::{Scenario, Treatment, YearContext, YearState};
