@@ -77,6 +77,15 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     }
 }
 
+/// Two-sided p-value of a t statistic on `df` degrees of freedom, 2·P(T > |t|); NaN for a
+/// non-finite `t` or `df` ≤ 0.
+pub fn t_two_sided_p_value(t: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(d) if t.is_finite() => 2.0 * d.sf(t.abs()),
+        _ => f64::NAN,
+    }
+}
+
 /// Two-sided normal p-value of a z statistic: 2·(1 − Φ(|z|)) = erfc(|z|/√2) (NaN for NaN).
 pub fn two_sided_p_value(z: f64) -> f64 {
     libm::erfc(z.abs() / std::f64::consts::SQRT_2)
@@ -149,6 +158,12 @@ mod tests {
         assert!((two_sided_p_value(1.959_963_985) - 0.05).abs() < 1e-9);
         assert!((two_sided_p_value(-1.0) - 0.317_310_508).abs() < 1e-9);
         assert_eq!(two_sided_p_value(0.0), 1.0);
+        // t table: t_{0.975}(10) = 2.228138852, t_{0.995}(5) = 4.032142984; p = 2·(1 − 0.975) ….
+        assert!((t_two_sided_p_value(2.228_138_852, 10.0) - 0.05).abs() < 1e-9);
+        assert!((t_two_sided_p_value(-4.032_142_984, 5.0) - 0.01).abs() < 1e-9);
+        assert_eq!(t_two_sided_p_value(0.0, 3.0), 1.0);
+        assert!(t_two_sided_p_value(f64::INFINITY, 3.0).is_nan());
+        assert!(t_two_sided_p_value(1.0, 0.0).is_nan());
         // Against Φ directly.
         for z in [0.3, 1.7, 2.9] {
             assert!((two_sided_p_value(z) - 2.0 * (1.0 - normal_cdf(z))).abs() < 1e-13);
