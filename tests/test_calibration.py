@@ -115,10 +115,10 @@ def test_calibrate_headcount_recovers_growth_from_a_path_of_the_model():
     truth = fupin.IncomeModel(income={"growth": 0.07})
     one = fupin.simulate(reg, model=truth, years=range(2016, 2024), replications=1, seed=77,
                          progress=False, household_outputs=False)
-    target = one.replicate_values("income_headcount_ratio").iloc[0]
+    target = one.replicate_values("fgt0").iloc[0]
     cal = tl.calibrate_headcount(
         reg, target, {"income.growth": (0.03, -0.05, 0.25, 0.01)},
-        model=truth.replace(income={"growth": 0.03}), measure="income_headcount_ratio",
+        model=truth.replace(income={"growth": 0.03}), measure="fgt0",
         replications=12, seed=3,
     )
     est, se = cal.table.loc["income.growth", ["estimate", "std_err"]]

@@ -112,9 +112,10 @@ def test_results_scenario_is_named(results):
 
 
 def test_projections_level_is_named(results):
+    # The level is checked by the core (results::ExitLevel), which quotes text values as Rust does.
     with pytest.raises(fupin.ValidationError) as info:
         tl.exit_projections(results, level="township")
-    assert attributes(info.value) == ("level", None, "'township'")
+    assert attributes(info.value) == ("level", None, '"township"')
 
 
 def test_panels_cell_is_named():

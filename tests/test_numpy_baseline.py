@@ -19,7 +19,7 @@ PAIRS = {
     "poor_households": "poor_households",
     "poor_people": "poor_people",
     "headcount_ratio": "headcount_ratio",
-    "fgt0": "income_headcount_ratio",
+    "fgt0": "fgt0",
     "fgt1": "fgt1",
     "mean_income": "mean_income",
     "exits": "exits",

@@ -202,7 +202,8 @@ def test_paired_intervals_are_narrower_than_unpaired_on_the_embedded_county(taiq
               replications=20, household_outputs=False)
     c = res.compare("uniform", "by_cause")
     assert set(c["quantity"]) == {"exits", "sustained_exits", "poor_households", "poor_people",
-                                  "fgt1", "spending", "cost_per_exit", "cost_per_sustained_exit"}
+                                  "fgt1", "programme_spending", "cost_per_exit",
+                                  "cost_per_sustained_exit"}
     poor = c[c["quantity"] == "poor_people"].set_index("year")
     width = lambda lo, hi: hi - lo  # noqa: E731
     assert (width(poor["paired_low"], poor["paired_high"])

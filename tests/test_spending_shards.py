@@ -39,7 +39,7 @@ def test_county_spending_has_bands_from_replicates():
             assert row["p95"].item() == pytest.approx(np.percentile(per, 95), rel=1e-12)
             assert row["p5"].item() <= row["mean"].item() <= row["p95"].item()
     assert (tab["p95"] > tab["p5"]).any()
-    core = pd.DataFrame(res._native.county_spending())
+    core = pd.DataFrame(res._native.table("county_spending"))
     assert {"p5", "p95"} <= set(core.columns)
     three = res.spending(by=("county", "measure", "year"))
     assert three["mean"].sum() == pytest.approx(tab["mean"].sum(), rel=1e-12)

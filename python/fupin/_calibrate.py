@@ -18,21 +18,15 @@ from ._args import column, error, factorize, flags, floats, integers, relabel_ho
 from ._frames import as_frame
 from .dynamics import IncomeModel
 from .registry import Registry
+from .results import outcome_name
 
 __all__ = ["HeadcountCalibration", "IncomeCalibration", "calibrate_headcount", "calibrate_income"]
 
-_Z = {0.90: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}
-
 
 def critical_z(conf_level: float) -> float:
-    """The two-sided normal critical value of a confidence level in (0, 1) (1.96 for 0.95)."""
-    from statistics import NormalDist
-
-    if not 0.0 < conf_level < 1.0:
-        raise error(
-            f"parameter `conf_level` = {conf_level}: must lie in (0, 1)", "conf_level", value=conf_level
-        )
-    return _Z.get(conf_level) or NormalDist().inv_cdf(0.5 + conf_level / 2.0)
+    """The two-sided normal critical value of a confidence level in (0, 1) (1.96 for 0.95), from
+    the core's shared statistics (``fupin_core::stats::z_for_level``)."""
+    return _native.z_for_level(float(conf_level))
 
 
 def _table(names: list[str], est: np.ndarray, se: np.ndarray, conf_level: float) -> pd.DataFrame:
@@ -191,7 +185,7 @@ class HeadcountCalibration:
         return f"HeadcountCalibration\n{self.table}\n{self.fit}"
 
 
-_MEASURES = ("poor_people", "poor_households", "headcount_ratio", "income_headcount_ratio")
+_MEASURES = ("poor_people", "poor_households", "headcount_ratio", "fgt0")
 
 
 def _series(target: Any) -> tuple[int, np.ndarray]:
@@ -233,7 +227,8 @@ def calibrate_headcount(
     ``parameters``: ``{"income.growth": (start, lower, upper[, step]), ...}`` — dotted numeric
     fields of :class:`IncomeModel`; ``step`` (the finite-difference step, default
     (upper − lower)/30) must move many households across the line. ``measure``: ``poor_people``,
-    ``poor_households``, ``headcount_ratio`` or ``income_headcount_ratio``.
+    ``poor_households``, ``headcount_ratio`` or ``fgt0`` (``income_headcount_ratio``, its former
+    name, is deprecated).
 
     Simulated method of moments with **common random numbers**: every evaluation uses ``seed``,
     so the objective is a deterministic, nearly smooth function of the parameters; bounded
@@ -245,6 +240,7 @@ def calibrate_headcount(
     if not isinstance(registry, Registry):
         raise TypeError(f"registry must be a fupin.Registry, got {type(registry).__name__}")
     model = IncomeModel() if model is None else model
+    measure = outcome_name(measure)
     if measure not in _MEASURES:
         raise error(
             f"parameter `measure` = {measure!r}: must be one of {_MEASURES}", "measure",

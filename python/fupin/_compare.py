@@ -144,7 +144,7 @@ _LABELS = {
     "fgt1": "poverty gap P1",
     "exits": "exits",
     "sustained_exits": "sustained exits",
-    "spending": "spending",
+    "programme_spending": "spending",
     "cost_per_exit": "cost per exit",
     "cost_per_sustained_exit": "cost per sustained exit",
 }
@@ -195,11 +195,12 @@ def report(res: Results, reference: str, sustained_years: int, out: TextIO) -> N
     for name in others:
         c = comparisons[name]
         picks = [("poor_people", y) for y in years] + [
-            (q, last) for q in ("fgt1", "spending", "cost_per_exit", "cost_per_sustained_exit")
+            (q, last)
+            for q in ("fgt1", "programme_spending", "cost_per_exit", "cost_per_sustained_exit")
         ]
         for q, y in picks:
             r = c[(c["quantity"] == q) & (c["year"] == y)].iloc[0]
-            label = _LABELS[q] + (f" {y}" if q in ("poor_people", "fgt1", "spending") else
+            label = _LABELS[q] + (f" {y}" if q in ("poor_people", "fgt1", "programme_spending") else
                                   f" to {y}")
             rows.append({
                 "scenario": name,

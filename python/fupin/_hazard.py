@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,8 +16,8 @@ __all__ = ["HazardModel"]
 
 
 def _p_value(z: np.ndarray) -> np.ndarray:
-    """Two-sided normal p-value 2·(1 − Φ(|z|)) = erfc(|z|/√2)."""
-    return np.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z], dtype=np.float64)
+    """Two-sided normal p-value 2·(1 − Φ(|z|)) = erfc(|z|/√2), from the core's shared statistics."""
+    return _native.two_sided_p_values(np.ascontiguousarray(z, dtype=np.float64))
 
 
 def _matrix(data: Any, names: Sequence[str], table: str) -> np.ndarray:

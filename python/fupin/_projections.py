@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _native
 from ._args import error
-from ._calibrate import critical_z
 from ._panels import spells
 from .engine import Results
 from .registry import Registry
@@ -20,67 +20,17 @@ __all__ = ["at_risk", "exit_projections", "simulated_spells"]
 _LEVELS = {"household": "household_id", "village": "village_id", "county": "county_id"}
 
 
-def _distribution(results: Results, level: str, scenario: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Units' ids (and county, for villages) and their exit-year distribution: units × (years + 1),
-    the share of replicates first exiting in each year, last column not within the run."""
-    years = results.years
-    if level == "household":
-        frame = results.households(scenario)
-        cum = frame[[f"exited_by_{y}" for y in years]].to_numpy(dtype=np.float64)
-        ids = frame[["household_id"]]
-    elif level in ("village", "county"):
-        frame = results.villages(scenario) if level == "village" else results.counties(scenario)
-        cum = frame[[f"exited_by_{y}" for y in years]].to_numpy(dtype=np.float64)
-        ids = frame[["village_id", "county_id"]] if level == "village" else frame[["county_id"]]
-    else:
-        raise error(
-            f"parameter `level` = {level!r}: must be one of {tuple(_LEVELS)}", "level",
-            value=repr(level),
-        )
-    dist = np.diff(np.column_stack([np.zeros(len(cum)), cum, np.ones(len(cum))]), axis=1)
-    return ids.reset_index(drop=True), np.clip(dist, 0.0, 1.0)
-
-
 def _summarise(
     dist: np.ndarray, years: list[int], replications: int, deadline: int, conf_level: float
 ) -> pd.DataFrame:
-    """Per unit: P(exit by deadline) with a Wilson band over ``replications`` replicates, expected
-    exit year given an exit within the run, and exit-year quantiles (inverse CDF; ``inf``: not
-    within the run)."""
-    if deadline not in years:
-        raise error(
-            f"parameter `deadline` = {deadline}: must be one of the simulated years {years}",
-            "deadline",
-            value=deadline,
-        )
-    k = years.index(deadline)
-    p = dist[:, : k + 1].sum(axis=1)
-    n, z = float(replications), critical_z(conf_level)
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    within = dist[:, :-1].sum(axis=1)
-    yrs = np.asarray(years, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = np.where(within > 0, dist[:, :-1] @ yrs / within, np.nan)
-    cum = np.cumsum(dist, axis=1)
-    out_years = np.append(yrs, np.inf)
-
-    def quantile(q: float) -> np.ndarray:
-        idx = np.argmax(cum >= q - 1e-12, axis=1)
-        return out_years[idx]
-
-    return pd.DataFrame(
-        {
-            "p_exit": p,
-            "p_exit_low": np.clip(centre - half, 0.0, 1.0),
-            "p_exit_high": np.clip(centre + half, 0.0, 1.0),
-            "expected_exit_year": expected,
-            "exit_year_p5": quantile(0.05),
-            "exit_year_median": quantile(0.5),
-            "exit_year_p95": quantile(0.95),
-            "p_not_within_run": dist[:, -1],
-        }
-    )
+    """Per unit of an exit-year distribution (units × (years + 1), the last column not within
+    the run): P(exit by deadline) with a Wilson band over ``replications`` replicates, expected
+    exit year given an exit within the run, and exit-year quantiles (``inf``: not within the
+    run) — computed by the core (``fupin_core::engine::exit_summary``)."""
+    table = _native.exit_summary(np.ascontiguousarray(dist, dtype=np.float64),
+                                 [int(y) for y in years], int(replications), int(deadline),
+                                 float(conf_level))
+    return pd.DataFrame(table)
 
 
 def exit_projections(
@@ -101,16 +51,17 @@ def exit_projections(
     its first exit year across replicates (the smallest year whose cumulative share reaches the
     quantile; ``inf`` = not within the run); ``p_not_within_run``. Exit of a village or county is
     its first year with incidence below its threshold, as in :meth:`Results.villages`.
-    ``scenario``: default the run's first.
+    ``scenario``: default the run's first. Computed by the core
+    (``fupin_core::engine::Results::exit_projections``).
     """
     if not isinstance(results, Results):
         raise TypeError(f"results must be fupin.Results, got {type(results).__name__}")
     scenario = results.scenarios[0] if scenario is None else scenario
     results._names(scenario)
     deadline = results.years[-1] if deadline is None else int(deadline)
-    ids, dist = _distribution(results, level, scenario)
-    table = _summarise(dist, results.years, results.replications, deadline, conf_level)
-    out = pd.concat([ids, table], axis=1)
+    out = pd.DataFrame(
+        results._native.exit_projections(scenario, level, deadline, float(conf_level))
+    )
     out.insert(0, "scenario", scenario)
     out.attrs.update(level=level, deadline=deadline, conf_level=conf_level)
     return out

@@ -3,8 +3,7 @@ flows by cause, and paired comparisons of scenarios."""
 
 from __future__ import annotations
 
-import itertools
-
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,33 +12,26 @@ import pandas as pd
 
 from . import _args, _native
 
-__all__ = ["MEASURES", "Results"]
+__all__ = ["MEASURES", "Results", "outcome_name"]
 
-
-_SUMMARY_COLUMNS = {
-    "poor_households_mean": "poor_households",
-    "poor_households_p5": "poor_households_p5",
-    "poor_households_p95": "poor_households_p95",
-    "poor_people_mean": "poor_people",
-    "poor_people_p5": "poor_people_p5",
-    "poor_people_p95": "poor_people_p95",
-    "headcount_ratio": "headcount_ratio",
-    "income_headcount_ratio": "fgt0",
-    "fgt1": "fgt1",
-    "fgt2": "fgt2",
-    "exits_mean": "exits",
-    "returns_mean": "returns",
-    "entrants_mean": "entrants",
-    "mean_income": "mean_income",
-    "health_spending": "health_spending",
-    "programme_spending": "programme_spending",
-}
 
 MEASURES = (
-    "poor_households", "poor_people", "headcount_ratio", "income_headcount_ratio", "fgt1",
-    "fgt2", "exits", "returns", "entrants", "mean_income", "health_spending",
-    "programme_spending",
+    "poor_households", "poor_people", "headcount_ratio", "fgt0", "fgt1", "fgt2", "exits",
+    "returns", "entrants", "mean_income", "health_spending", "programme_spending",
 )
+
+# Former spellings of outcomes, still accepted with a DeprecationWarning.
+_DEPRECATED = {"income_headcount_ratio": "fgt0"}
+
+
+def outcome_name(name: str) -> str:
+    """The one name of an outcome: ``name`` itself, or for a former spelling
+    (``income_headcount_ratio``) its current name, with a :class:`DeprecationWarning`."""
+    if isinstance(name, str) and name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(f"outcome {name!r} is now called {new!r}", DeprecationWarning, stacklevel=3)
+        return new
+    return name
 
 
 class Results:
@@ -86,14 +78,12 @@ class Results:
     def summary(self) -> pd.DataFrame:
         """By scenario and year: poor households and people (mean, 5 % and 95 % bands),
         headcount ratio, FGT0/1/2 of income, exits, returns, entrants, mean income, spending."""
-        cols = self._native.summary()
-        frame = pd.DataFrame({"scenario": cols["scenario"], "year": cols["year"]})
-        for raw, name in _SUMMARY_COLUMNS.items():
-            frame[name] = cols[raw]
-        return frame.set_index(["scenario", "year"])
+        return pd.DataFrame(self._native.table("summary")).set_index(["scenario", "year"])
 
     def replicate_values(self, measure: str, scenario: str | None = None) -> pd.DataFrame:
-        """Per-replicate totals of one measure (rows: replicates; columns: years)."""
+        """Per-replicate totals of one outcome of :data:`MEASURES` (rows: replicates; columns:
+        years). ``income_headcount_ratio`` is the former name of ``fgt0`` (deprecated)."""
+        measure = outcome_name(measure)
         if measure not in MEASURES:
             raise _args.error(
                 f"measure must be one of {MEASURES}, got {measure!r}", "measure", value=repr(measure)
@@ -109,19 +99,8 @@ class Results:
     def _groups(self, scenario: str | None, which: str) -> pd.DataFrame:
         frames = []
         for name in self._names(scenario):
-            cols = getattr(self._native, which)(name)
-            dist = np.asarray(cols.pop("exit_distribution"))
-            mean_poor = cols.pop("mean_poor_people", None)
-            frame = pd.DataFrame(cols)
+            frame = pd.DataFrame(self._native.table(which, name))
             frame.insert(0, "scenario", name)
-            cumulative = np.cumsum(dist[:, :-1], axis=1)
-            for j, year in enumerate(self.years):
-                frame[f"exited_by_{year}"] = cumulative[:, j]
-            frame["not_exited"] = dist[:, -1]
-            if mean_poor is not None:
-                mean_poor = np.asarray(mean_poor)
-                for j, year in enumerate(self.years):
-                    frame[f"poor_people_{year}"] = mean_poor[:, j]
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
@@ -137,17 +116,7 @@ class Results:
     def households(self, scenario: str | None = None) -> pd.DataFrame:
         """By household: probability of having exited (脱贫) by each year, expected first exit year
         given an exit, share of replicates never exiting, probability of returning after an exit."""
-        frames = []
-        for name in self._names(scenario):
-            cols = self._native.households(name)
-            exited = np.asarray(cols.pop("exited_by_year"))
-            frame = pd.DataFrame({"scenario": name, "household_id": cols["household_id"]})
-            for j, year in enumerate(self.years):
-                frame[f"exited_by_{year}"] = exited[:, j]
-            for key in ("expected_exit_year", "never_exit_share", "return_probability"):
-                frame[key] = cols[key]
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        return self._groups(scenario, "households")
 
     def paths(self, scenario: str) -> dict[str, np.ndarray]:
         """Stored paths (``keep_paths=True``): ``income`` and ``poor`` arrays shaped
@@ -159,9 +128,9 @@ class Results:
 
         Quantities: ``exits``, ``sustained_exits`` (exits not followed by a return within
         ``sustained_years`` years; exits near the end of the run count if no return was seen),
-        ``poor_households``, ``poor_people``, ``fgt1``, ``spending`` (yuan), ``cost_per_exit`` and
-        ``cost_per_sustained_exit`` (spending to the year divided by exits to the year, per
-        replicate; NaN where a replicate has none).
+        ``poor_households``, ``poor_people``, ``fgt1``, ``programme_spending`` (yuan; called
+        ``spending`` before), ``cost_per_exit`` and ``cost_per_sustained_exit`` (spending to the
+        year divided by exits to the year, per replicate; NaN where a replicate has none).
 
         Columns: ``mean_a``, ``mean_b``, ``difference`` (mean of b − a), the **paired** interval
         (``paired_se``, ``paired_low``, ``paired_high``: replicate-wise differences, standard error
@@ -219,39 +188,8 @@ class Results:
                 "by",
                 value=repr(by),
             )
-        rows = []
-        for name in self._names(scenario):
-            measures = list(self._native.categories(name))
-            if not measures:
-                continue
-            if "county" in keys:
-                ids, values = self._native.county_spending_values(name)
-                values = np.asarray(values)  # counties × replicates × years × measures
-            else:
-                ids, values = [""], np.asarray(self._native.spending_values(name))[None]
-            # Per-replicate values with the replicate axis last: county × year × measure × rep.
-            per = np.moveaxis(values, 1, -1)
-            axis = {"county": 0, "year": 1, "measure": 2}
-            summed = per.sum(axis=tuple(a for k, a in axis.items() if k not in keys),
-                             keepdims=True)
-            labels = {"county": ids, "year": list(self.years), "measure": measures}
-            # Rows in the order of ``by`` (the first key varies slowest).
-            for pos in itertools.product(*(range(len(labels[k])) for k in keys)):
-                idx = [0, 0, 0]
-                for k, i in zip(keys, pos):
-                    idx[axis[k]] = i
-                per_replicate = summed[tuple(idx)]
-                if "county" in keys and not per_replicate.any():
-                    continue
-                row: dict[str, Any] = {"scenario": name}
-                for k, i in zip(keys, pos):
-                    row[{"county": "county_id"}.get(k, k)] = labels[k][i]
-                rows.append({**row, "mean": per_replicate.mean(),
-                             "p5": np.percentile(per_replicate, 5),
-                             "p95": np.percentile(per_replicate, 95)})
-        columns = ["scenario", *[{"county": "county_id"}.get(k, k) for k in keys], "mean", "p5",
-                   "p95"]
-        return pd.DataFrame(rows, columns=columns)
+        self._names(scenario)
+        return pd.DataFrame(self._native.spending(keys, scenario))
 
     def guarantee_losses(self, scenario: str | None = None) -> pd.DataFrame:
         """Microcredit defaults charged to the guarantee fund (担保基金), yuan, by scenario and
@@ -259,21 +197,14 @@ class Results:
         defaults, whole, when its venture fails within the loan's term. Losses are not programme
         spending (the budget pays only the fund's reserve). Scenarios without a policy have no
         rows."""
-        rows = []
-        for name in self._names(scenario):
-            if not self._native.categories(name):
-                continue
-            values = np.asarray(self._native.guarantee_loss_values(name))
-            for t, y in enumerate(self.years):
-                col = values[:, t]
-                rows.append({"scenario": name, "year": y, "mean": col.mean(),
-                             "p5": np.percentile(col, 5), "p95": np.percentile(col, 95)})
-        return pd.DataFrame(rows, columns=["scenario", "year", "mean", "p5", "p95"])
+        frame = pd.DataFrame(self._native.table("guarantee_losses"))
+        names = self._names(scenario)
+        return frame[frame["scenario"].isin(names)].reset_index(drop=True)
 
     def flows_by_cause(self, scenario: str | None = None) -> pd.DataFrame:
         """Exits (脱贫) and returns (返贫) by scenario, year and primary cause of poverty (means over
         replicates, households; ``none`` where no primary cause is recorded). Rows with any flow."""
-        frame = pd.DataFrame(self._native.flows_by_cause())
+        frame = pd.DataFrame(self._native.table("flows_by_cause"))
         names = self._names(scenario)
         return frame[frame["scenario"].isin(names)].reset_index(drop=True)
 

@@ -152,8 +152,8 @@ fn main() -> fupin_core::Result<()> {
         let s = results.summary();
         println!(
             "poor households 2016 {:.0} → 2025 {:.0} (mean of {reps}); peak RSS {:.0} MB; total {:.1} s",
-            s.poor_households_mean[0],
-            s.poor_households_mean[9],
+            s.poor_households[0],
+            s.poor_households[9],
             peak_rss_mb(),
             t0.elapsed().as_secs_f64()
         );

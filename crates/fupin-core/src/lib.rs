@@ -44,6 +44,7 @@ pub mod registry;
 pub mod results;
 pub mod scenario;
 pub mod simd;
+pub mod stats;
 pub mod synth;
 pub mod targeting;
 pub mod timelines;

@@ -121,10 +121,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
         &mut |_, _| true,
     )
     .unwrap();
-    let target = res
-        .replicate_values(0, Outcome::IncomeHeadcountRatio)
-        .row(0)
-        .to_vec();
+    let target = res.replicate_values(0, Outcome::Fgt0).row(0).to_vec();
     let start = set_parameter(
         &set_parameter(&model, "income.growth", 0.03).unwrap(),
         "schooling.cost_per_student",
@@ -157,7 +154,7 @@ fn smm_recovers_growth_and_schooling_cost_from_a_headcount_path_of_the_model() {
             std_err: None,
         },
         &SmmOptions {
-            measure: Outcome::IncomeHeadcountRatio,
+            measure: Outcome::Fgt0,
             replications: 16,
             seed: 3,
             threads: Some(2),

@@ -82,7 +82,7 @@ fn run(
 fn check_results(res: &Results) {
     let s = res.summary();
     for (name, col) in [
-        ("poor_people_mean", &s.poor_people_mean),
+        ("poor_people", &s.poor_people),
         ("mean_income", &s.mean_income),
         ("programme_spending", &s.programme_spending),
         ("fgt1", &s.fgt1),

@@ -22,6 +22,7 @@ const ORDER: &[&str] = &[
     "units",
     "files",
     "random",
+    "stats",
     "parallel",
     "fastmath",
     "simd",
@@ -39,7 +40,7 @@ const ORDER: &[&str] = &[
     "calibrate",
 ];
 
-const LEAVES: &[&str] = &["error", "units", "files", "random"];
+const LEAVES: &[&str] = &["error", "units", "files", "random", "stats"];
 
 /// The `.rs` files under `path` (or `path` itself), sorted.
 fn rust_files(path: &Path) -> Vec<PathBuf> {

@@ -224,8 +224,8 @@ fn breakdowns_add_up_to_the_totals() {
         "{total} vs {programme}"
     );
     let flows = res.flows_by_cause();
-    let exits: f64 = flows.exits_mean.iter().sum();
-    let exits_summary: f64 = summary.exits_mean.iter().sum();
+    let exits: f64 = flows.exits.iter().sum();
+    let exits_summary: f64 = summary.exits.iter().sum();
     assert!((exits - exits_summary).abs() < 1e-9 * exits_summary.max(1.0));
     assert!(!res.county_spending().mean.is_empty());
     // Sustained exits with k = years count every exit not followed by a return at all.

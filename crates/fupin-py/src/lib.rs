@@ -5,7 +5,6 @@
 mod calibrate;
 mod convert;
 mod dynamics;
-mod engine;
 mod errors;
 mod handle;
 mod long_call;
@@ -13,7 +12,9 @@ mod measures;
 mod metrics;
 mod policy;
 mod registry;
+mod results;
 mod scenario;
+mod stats;
 mod synth;
 mod targeting;
 mod timelines;
@@ -42,7 +43,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<registry::PyRegistry>()?;
     dynamics::register(m)?;
-    engine::register(m)?;
+    results::register(m)?;
+    stats::register(m)?;
     metrics::register(m)?;
     measures::register(m)?;
     policy::register(m)?;

@@ -18,13 +18,13 @@ use pyo3::types::PyDict;
 
 use crate::convert::ids_to_py;
 use crate::dynamics::{PyIncomeModel, line_from_parts};
-use crate::engine::PyResults;
 use crate::errors::IntoPyResult;
 use crate::handle::param_handle;
 use crate::long_call::run_long;
 use crate::measures::PyMeasure;
 use crate::policy::{PyBudget, PyPolicy};
 use crate::registry::PyRegistry;
+use crate::results::PyResults;
 
 fn scenario_repr(s: &ValidScenario) -> String {
     format!("Scenario({:?})", s.name)

@@ -302,9 +302,9 @@ fn check(params: &[SmmParameter], target: &SmmTarget) -> Result<()> {
 /// let truth = set_parameter(&IncomeModel::default(), "income.growth", 0.06)?;
 /// let config = RunConfig { replications: 4, seed: 0, household_outputs: false, ..RunConfig::new(2016, 5) };
 /// let res = simulate(&reg, &[Scenario::new("truth")], &truth, &config, &mut |_, _| true)?;
-/// let values = res.replicate_values(0, Outcome::IncomeHeadcountRatio).mean_axis(ndarray::Axis(0)).unwrap().to_vec();
+/// let values = res.replicate_values(0, Outcome::Fgt0).mean_axis(ndarray::Axis(0)).unwrap().to_vec();
 /// let growth = SmmParameter { name: "income.growth".into(), start: 0.02, lower: -0.05, upper: 0.3, step: 0.01 };
-/// let options = SmmOptions { measure: Outcome::IncomeHeadcountRatio, replications: 4, ..SmmOptions::default() };
+/// let options = SmmOptions { measure: Outcome::Fgt0, replications: 4, ..SmmOptions::default() };
 /// let target = SmmTarget { first_year: 2016, values, std_err: None };
 /// let fit = fit_headcount(&reg, &IncomeModel::default(), &[growth], &target, &options, &mut |_, _| true)?;
 /// assert!((fit.estimate[0] - 0.06).abs() < 0.01, "{:?}", fit.estimate);

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accumulate::{Cell, GroupCell};
+use crate::error::{Error, Result};
 use crate::registry::Ids;
 
 /// Villages or counties of the registry, as the results need them.
@@ -65,6 +66,19 @@ impl Paths {
     /// Flat index of (replicate, household, year).
     pub fn index(&self, replicate: u32, household: usize, year: usize) -> usize {
         (replicate as usize * self.households + household) * self.years + year
+    }
+
+    /// Net income per person and poor flags as replicate × household × year arrays.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the stored values do not fill the shape.
+    pub fn arrays(&self) -> Result<(ndarray::Array3<f64>, ndarray::Array3<bool>)> {
+        let shape = (self.replications as usize, self.households, self.years);
+        let internal = |e: ndarray::ShapeError| Error::Internal(e.to_string());
+        Ok((
+            ndarray::Array3::from_shape_vec(shape, self.income.clone()).map_err(internal)?,
+            ndarray::Array3::from_shape_vec(shape, self.poor.clone()).map_err(internal)?,
+        ))
     }
 
     /// Store one household's replicate × year values.

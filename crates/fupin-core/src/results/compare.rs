@@ -10,11 +10,11 @@
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use super::tables::Outcome;
 use crate::engine::Results;
 use crate::error::{Error, Result};
+pub use crate::stats::t_quantile;
 
 /// Options of [`Results::compare`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -38,9 +38,9 @@ impl Default for CompareOptions {
 
 /// Differences `b − a` by quantity × year, column-wise.
 ///
-/// Quantities: `exits`, `sustained_exits`, `poor_households`, `poor_people`, `fgt1`, `spending`
-/// (yuan), `cost_per_exit` and `cost_per_sustained_exit` (cumulative spending to the year divided by
-/// cumulative exits, per replicate; NaN where a replicate has none).
+/// Quantities: `exits`, `sustained_exits`, `poor_households`, `poor_people`, `fgt1`,
+/// `programme_spending` (yuan), `cost_per_exit` and `cost_per_sustained_exit` (cumulative spending
+/// to the year divided by cumulative exits, per replicate; NaN where a replicate has none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Comparison {
     /// Name of scenario A.
@@ -69,26 +69,6 @@ pub struct Comparison {
     pub unpaired_low: Vec<f64>,
     /// Upper end of the unpaired (Welch) interval.
     pub unpaired_high: Vec<f64>,
-}
-
-/// The `p` quantile of Student's t with `df` degrees of freedom (normal for infinite `df`).
-///
-/// # Examples
-/// ```
-/// let q = fupin_core::results::t_quantile(0.975, 4.0);
-/// assert!((q - 2.776_445_105).abs() < 1e-8); // published t table
-/// ```
-pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if df.is_nan() || df <= 0.0 {
-        return f64::NAN;
-    }
-    if df > 1e6 {
-        return Normal::standard().inverse_cdf(p);
-    }
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(p),
-        Err(_) => f64::NAN,
-    }
 }
 
 fn mean_var(v: &[f64]) -> (f64, f64) {
@@ -136,7 +116,7 @@ impl Results {
             ),
             ("poor_people", self.replicate_values(s, Outcome::PoorPeople)),
             ("fgt1", self.replicate_values(s, Outcome::Fgt1)),
-            ("spending", spending),
+            ("programme_spending", spending),
         ]
     }
 
@@ -159,7 +139,7 @@ impl Results {
     /// let res = simulate(&reg, &[Scenario::new("baseline"), drip], &IncomeModel::default(), &cfg,
     ///                    &mut |_, _| true)?;
     /// let c = res.compare("baseline", "by_cause", &CompareOptions::default())?;
-    /// let i = c.quantity.iter().position(|q| q == "spending").unwrap();
+    /// let i = c.quantity.iter().position(|q| q == "programme_spending").unwrap();
     /// assert!(c.difference[i] > 0.0 && c.paired_low[i] <= c.difference[i]);
     /// # Ok::<(), fupin_core::Error>(())
     /// ```

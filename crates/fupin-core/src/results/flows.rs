@@ -73,9 +73,11 @@ pub struct CauseTable {
     /// Cause code (`illness`, …), or `none` where no primary cause is recorded.
     pub cause: Vec<String>,
     /// Mean exits (脱贫), households.
-    pub exits_mean: Vec<f64>,
+    #[serde(alias = "exits_mean")]
+    pub exits: Vec<f64>,
     /// Mean returns (返贫), households.
-    pub returns_mean: Vec<f64>,
+    #[serde(alias = "returns_mean")]
+    pub returns: Vec<f64>,
 }
 
 /// The code of cause group `g` (`none` for the last).
@@ -205,8 +207,8 @@ impl Results {
                         out.scenario.push(sc.name.clone());
                         out.year.push(self.years[t]);
                         out.cause.push(cause_group_code(g).to_string());
-                        out.exits_mean.push(e as f64 / d);
-                        out.returns_mean.push(r as f64 / d);
+                        out.exits.push(e as f64 / d);
+                        out.returns.push(r as f64 / d);
                     }
                 }
             }

@@ -23,8 +23,10 @@ pub enum Outcome {
     PoorPeople,
     /// Poor people / population.
     HeadcountRatio,
-    /// People below the income line / population (FGT0).
-    IncomeHeadcountRatio,
+    /// People below the income line / population (FGT0; read from JSON as
+    /// `income_headcount_ratio` too, its former name).
+    #[serde(alias = "income_headcount_ratio")]
+    Fgt0,
     /// Poverty gap index (FGT1) over the population.
     Fgt1,
     /// Squared poverty gap index (FGT2) over the population.
@@ -49,7 +51,7 @@ impl Outcome {
         Outcome::PoorHouseholds,
         Outcome::PoorPeople,
         Outcome::HeadcountRatio,
-        Outcome::IncomeHeadcountRatio,
+        Outcome::Fgt0,
         Outcome::Fgt1,
         Outcome::Fgt2,
         Outcome::Exits,
@@ -61,24 +63,8 @@ impl Outcome {
     ];
 }
 
-/// Percentile of `values` (sorted here) with linear interpolation (type 7).
-pub fn percentile(values: &mut [f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    let pos = q * (values.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
-}
-
-/// The band every table reports over replicates: mean, 5th and 95th percentiles of `values`
-/// (sorted here).
-pub(crate) fn band(values: &mut [f64]) -> [f64; 3] {
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    [mean, percentile(values, 0.05), percentile(values, 0.95)]
-}
+pub(crate) use crate::stats::band;
+pub use crate::stats::percentile;
 
 /// The yearly summary of every scenario, one row per scenario × year (column-wise).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -88,13 +74,15 @@ pub struct Summary {
     /// Calendar year.
     pub year: Vec<i32>,
     /// Poor households: mean over replicates, 5th and 95th percentiles.
-    pub poor_households_mean: Vec<f64>,
+    #[serde(alias = "poor_households_mean")]
+    pub poor_households: Vec<f64>,
     /// 5th percentile.
     pub poor_households_p5: Vec<f64>,
     /// 95th percentile.
     pub poor_households_p95: Vec<f64>,
     /// Poor people: mean over replicates.
-    pub poor_people_mean: Vec<f64>,
+    #[serde(alias = "poor_people_mean")]
+    pub poor_people: Vec<f64>,
     /// 5th percentile.
     pub poor_people_p5: Vec<f64>,
     /// 95th percentile.
@@ -102,17 +90,21 @@ pub struct Summary {
     /// Mean poor people / population.
     pub headcount_ratio: Vec<f64>,
     /// Mean people below the income line / population (FGT0).
-    pub income_headcount_ratio: Vec<f64>,
+    #[serde(alias = "income_headcount_ratio")]
+    pub fgt0: Vec<f64>,
     /// Mean FGT1.
     pub fgt1: Vec<f64>,
     /// Mean FGT2.
     pub fgt2: Vec<f64>,
     /// Mean exits.
-    pub exits_mean: Vec<f64>,
+    #[serde(alias = "exits_mean")]
+    pub exits: Vec<f64>,
     /// Mean returns.
-    pub returns_mean: Vec<f64>,
+    #[serde(alias = "returns_mean")]
+    pub returns: Vec<f64>,
     /// Mean entrants.
-    pub entrants_mean: Vec<f64>,
+    #[serde(alias = "entrants_mean")]
+    pub entrants: Vec<f64>,
     /// Mean net income per person of the simulated households, yuan.
     pub mean_income: Vec<f64>,
     /// Mean out-of-pocket health spending, yuan.
@@ -136,7 +128,7 @@ impl Results {
             Outcome::PoorHouseholds => c.poor_households as f64 / w,
             Outcome::PoorPeople => c.poor_people as f64 / w,
             Outcome::HeadcountRatio => ratio(c.poor_people as f64 / w),
-            Outcome::IncomeHeadcountRatio => ratio(c.income_poor_people as f64 / w),
+            Outcome::Fgt0 => ratio(c.income_poor_people as f64 / w),
             Outcome::Fgt1 => ratio(c.fgt1 as f64 / (w * gap)),
             Outcome::Fgt2 => ratio(c.fgt2 as f64 / (w * gap * gap)),
             Outcome::Exits => c.exits as f64 / w,
@@ -184,23 +176,21 @@ impl Results {
             for t in 0..t_n {
                 out.scenario.push(sc.name.clone());
                 out.year.push(self.years[t]);
-                out.poor_households_mean
-                    .push(mean(Outcome::PoorHouseholds, t));
+                out.poor_households.push(mean(Outcome::PoorHouseholds, t));
                 out.poor_households_p5
                     .push(band(Outcome::PoorHouseholds, t, 0.05));
                 out.poor_households_p95
                     .push(band(Outcome::PoorHouseholds, t, 0.95));
-                out.poor_people_mean.push(mean(Outcome::PoorPeople, t));
+                out.poor_people.push(mean(Outcome::PoorPeople, t));
                 out.poor_people_p5.push(band(Outcome::PoorPeople, t, 0.05));
                 out.poor_people_p95.push(band(Outcome::PoorPeople, t, 0.95));
                 out.headcount_ratio.push(mean(Outcome::HeadcountRatio, t));
-                out.income_headcount_ratio
-                    .push(mean(Outcome::IncomeHeadcountRatio, t));
+                out.fgt0.push(mean(Outcome::Fgt0, t));
                 out.fgt1.push(mean(Outcome::Fgt1, t));
                 out.fgt2.push(mean(Outcome::Fgt2, t));
-                out.exits_mean.push(mean(Outcome::Exits, t));
-                out.returns_mean.push(mean(Outcome::Returns, t));
-                out.entrants_mean.push(mean(Outcome::Entrants, t));
+                out.exits.push(mean(Outcome::Exits, t));
+                out.returns.push(mean(Outcome::Returns, t));
+                out.entrants.push(mean(Outcome::Entrants, t));
                 out.mean_income.push(mean(Outcome::MeanIncome, t));
                 out.health_spending.push(mean(Outcome::HealthSpending, t));
                 out.programme_spending

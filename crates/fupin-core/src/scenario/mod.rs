@@ -68,7 +68,7 @@ use crate::registry::Registry;
 ///                        &config, &mut |_, _| true)?;
 /// let summary = results.summary();
 /// assert_eq!(summary.year, vec![2016, 2017, 2018, 2019, 2020]);
-/// assert!(summary.poor_households_mean[4] <= 4.0);
+/// assert!(summary.poor_households[4] <= 4.0);
 /// # Ok::<(), fupin_core::Error>(())
 /// ```
 pub fn simulate(

@@ -24,7 +24,6 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::linalg::wls;
 use super::validate::{non_empty, same_len, show, weights as check_weights};
@@ -356,14 +355,8 @@ impl ProxyMeansTest {
     /// freedom (as Stata's `regress …, vce(robust)` reports them); `NaN` where t is `NaN`.
     pub fn p_values(&self) -> Vec<f64> {
         let df = self.df_resid() as f64;
-        let dist = StudentsT::new(0.0, 1.0, df).ok();
-        self.t_values()
-            .into_iter()
-            .map(|t| match &dist {
-                Some(d) if t.is_finite() => 2.0 * d.sf(t.abs()),
-                _ => f64::NAN,
-            })
-            .collect()
+        let p = |t| crate::stats::t_two_sided_p_value(t, df);
+        self.t_values().into_iter().map(p).collect()
     }
 }
 

@@ -2,7 +2,6 @@
 //! S(t) = Π_{s ≤ t} (1 − h_s) for new households, and confidence intervals of the coefficients.
 
 use ndarray::{Array2, ArrayView2};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::hazard::HazardModel;
 use super::person_period::{TimeDummies, design_matrix};
@@ -144,7 +143,7 @@ impl HazardModel {
         } else {
             &self.std_err
         };
-        let z = Normal::standard().inverse_cdf(0.5 * (1.0 + level));
+        let z = crate::stats::normal_quantile(0.5 * (1.0 + level));
         Ok((
             self.coef.iter().zip(se).map(|(b, s)| b - z * s).collect(),
             self.coef.iter().zip(se).map(|(b, s)| b + z * s).collect(),

@@ -1,8 +1,6 @@
 //! Shared input validation and the risk table (distinct times with at-risk, event and censoring
 //! totals) behind Kaplan–Meier, Nelson–Aalen and the log-rank test.
 
-use statrs::distribution::{ContinuousCDF, Normal};
-
 use crate::{Error, Result};
 
 /// Default confidence level of every interval in this module (the conventional 95 %).
@@ -82,8 +80,7 @@ pub(crate) fn z_for_level(level: f64) -> Result<f64> {
             "must lie strictly between 0 and 1",
         ));
     }
-    let normal = Normal::standard();
-    Ok(normal.inverse_cdf(0.5 * (1.0 + level)))
+    Ok(crate::stats::normal_quantile(0.5 * (1.0 + level)))
 }
 
 /// Distinct times (ascending) with (weighted) totals.
