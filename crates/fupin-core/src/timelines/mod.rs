@@ -14,6 +14,7 @@
 mod calibrate;
 mod calibrate_moments;
 mod hazard;
+mod hazard_design;
 mod irls;
 mod km;
 mod least_squares;
@@ -31,6 +32,7 @@ pub use calibrate::{
     Estimate, IncomeEstimate, IncomeOptions, IncomePanel, estimate_income_process,
 };
 pub use hazard::{HazardModel, HazardOptions, Link, fit_hazard};
+pub use hazard_design::HazardDesign;
 pub use km::{
     KaplanMeier, KaplanMeierByGroup, SurvivalTable, kaplan_meier, kaplan_meier_by_group,
     kaplan_meier_with,

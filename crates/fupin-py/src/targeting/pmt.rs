@@ -8,8 +8,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use super::select::errors_dict;
-use crate::convert::{from_json, to_json};
+use crate::convert::{fields_to_py, from_json, row_to_py, to_json};
 use crate::errors::{IntoPyResult, validation};
 use crate::long_call::run_short;
 
@@ -193,7 +192,7 @@ fn pmt_cross_validate<'py>(
     out.set_item("fold_r_squared", cv.fold_r_squared.into_pyarray(py))?;
     out.set_item("fold_rmse", cv.fold_rmse.into_pyarray(py))?;
     out.set_item("threshold", cv.threshold)?;
-    out.set_item("errors", errors_dict(py, &cv.errors)?)?;
+    out.set_item("errors", row_to_py(py, cv.errors.to_table())?)?;
     Ok(out)
 }
 
@@ -224,11 +223,7 @@ fn dummies<'py>(
             })?
         }
     };
-    let out = PyDict::new(py);
-    out.set_item("name", d.name)?;
-    out.set_item("levels", d.levels)?;
-    out.set_item("reference", d.reference)?;
-    out.set_item("names", d.names)?;
+    let out = fields_to_py(py, &d, &["matrix"])?;
     out.set_item("matrix", d.matrix.into_pyarray(py))?;
     Ok(out)
 }
