@@ -253,3 +253,13 @@ pub(crate) fn opt_vec<T: numpy::Element + Copy>(
 ) -> Option<Vec<T>> {
     a.map(|a| a.as_array().to_vec())
 }
+
+/// `__reduce__` of a pyclass that pickles through its JSON form: `(type(self).from_json, (json,))`.
+pub(crate) fn reduce_json<'py, T: pyo3::PyClass>(
+    slf: &Bound<'py, T>,
+    json: String,
+) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+    let py = slf.py();
+    let ctor = py.get_type::<T>().getattr("from_json")?;
+    pyo3::types::PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
+}

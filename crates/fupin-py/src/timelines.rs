@@ -12,8 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::{
-    enum_from_name, fields_to_py, from_json, opt_vec, table_from_py, table_to_py, to_json,
-    vec as to_vec, whole_numbers, years,
+    enum_from_name, fields_to_py, from_json, opt_vec, reduce_json, table_from_py, table_to_py,
+    to_json, vec as to_vec, whole_numbers, years,
 };
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
@@ -30,6 +30,20 @@ fn km_to_py<'py>(py: Python<'py>, km: KaplanMeier) -> PyResult<Bound<'py, PyDict
     Ok(out)
 }
 
+/// An estimator of durations, event flags, optional weights and a confidence level.
+type Estimator<T> = fn(&[f64], &[bool], Option<&[f64]>, f64) -> fupin_core::Result<T>;
+
+/// Run `estimator` on copies of the arrays with the GIL released.
+fn estimate<T: Send>(
+    py: Python<'_>,
+    (durations, observed, weights): (F64s<'_>, Bools<'_>, Option<F64s<'_>>),
+    conf_level: f64,
+    estimator: Estimator<T>,
+) -> PyResult<T> {
+    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(weights));
+    run_short(py, move || estimator(&d, &o, w.as_deref(), conf_level))
+}
+
 /// Kaplan–Meier: `{"table": {column: array}, "median", "median_ci_lower", "median_ci_upper",
 /// "conf_level", "n_rows"}` (medians None where undefined).
 #[pyfunction]
@@ -41,11 +55,11 @@ fn kaplan_meier<'py>(
     weights: Option<F64s<'_>>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(weights));
-    let km = run_short(py, move || {
-        timelines::kaplan_meier_with(&d, &o, w.as_deref(), conf_level)
-    })?;
-    km_to_py(py, km)
+    let arrays = (durations, observed, weights);
+    km_to_py(
+        py,
+        estimate(py, arrays, conf_level, timelines::kaplan_meier_with)?,
+    )
 }
 
 /// Kaplan–Meier by integer group: `{"groups": array, "fits": [fit dict, …]}` (groups ascending).
@@ -85,10 +99,8 @@ fn nelson_aalen<'py>(
     weights: Option<F64s<'_>>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(weights));
-    let na = run_short(py, move || {
-        timelines::nelson_aalen_with(&d, &o, w.as_deref(), conf_level)
-    })?;
+    let arrays = (durations, observed, weights);
+    let na = estimate(py, arrays, conf_level, timelines::nelson_aalen_with)?;
     let out = fields_to_py(py, &na, &["table"])?;
     out.set_item("table", table_to_py(py, na.table.to_table())?)?;
     Ok(out)
@@ -279,17 +291,14 @@ impl PyHazardModel {
         let h = run_short(py, || self.inner.predict_table(&data, t.as_deref()))?;
         Ok(h.into_pyarray(py))
     }
-
     #[getter]
     fn covariates(&self) -> Vec<String> {
         self.inner.design.covariates.clone()
     }
-
     #[getter]
     fn max_period(&self) -> Option<u32> {
         self.inner.design.max_period
     }
-
     #[getter]
     fn period(&self) -> Option<String> {
         self.inner.design.period.clone()
@@ -306,32 +315,26 @@ impl PyHazardModel {
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         to_json(&self.inner).py_err(py)
     }
-
     #[getter]
     fn link(&self) -> String {
         fupin_core::registry::serde_name(&self.inner.link)
     }
-
     #[getter]
     fn names(&self) -> Vec<String> {
         self.inner.names.clone()
     }
-
     #[getter]
     fn coef<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
         self.inner.coef.clone().into_pyarray(py)
     }
-
     #[getter]
     fn std_err<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
         self.inner.std_err.clone().into_pyarray(py)
     }
-
     #[getter]
     fn cov<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray2<f64>> {
         matrix(py, &self.inner.cov)
     }
-
     #[getter]
     fn robust_std_err<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray1<f64>>> {
         self.inner
@@ -339,32 +342,26 @@ impl PyHazardModel {
             .clone()
             .map(|v| v.into_pyarray(py))
     }
-
     #[getter]
     fn robust_cov<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray2<f64>>> {
         self.inner.robust_cov.as_ref().map(|m| matrix(py, m))
     }
-
     #[getter]
     fn n_clusters(&self) -> Option<usize> {
         self.inner.n_clusters
     }
-
     #[getter]
     fn log_likelihood(&self) -> f64 {
         self.inner.log_likelihood
     }
-
     #[getter]
     fn n_obs(&self) -> usize {
         self.inner.n_obs
     }
-
     #[getter]
     fn n_events(&self) -> f64 {
         self.inner.n_events
     }
-
     #[getter]
     fn iterations(&self) -> usize {
         self.inner.iterations
@@ -444,10 +441,7 @@ impl PyHazardModel {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyHazardModel>().getattr("from_json")?;
-        let json = slf.get().to_json(py)?;
-        PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 

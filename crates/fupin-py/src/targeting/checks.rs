@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyDict, PyTuple};
 
-use crate::convert::{fields_to_py, from_json, ids_from_py, table_to_py, to_json};
+use crate::convert::{fields_to_py, from_json, ids_from_py, reduce_json, table_to_py, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
@@ -83,10 +83,7 @@ impl PyChecklist {
         )
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyChecklist>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 
@@ -144,10 +141,7 @@ impl PyRecordRules {
         format!("RecordRules({})", self.names().join(", "))
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyRecordRules>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 

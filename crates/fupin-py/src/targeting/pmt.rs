@@ -8,7 +8,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::{fields_to_py, from_json, row_to_py, table_from_py, to_json};
+use crate::convert::{fields_to_py, from_json, reduce_json, row_to_py, table_from_py, to_json};
 use crate::errors::{IntoPyResult, validation};
 use crate::long_call::run_short;
 
@@ -222,10 +222,7 @@ impl PyProxyMeansTest {
 
     /// Pickle through the JSON form.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyProxyMeansTest>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 
