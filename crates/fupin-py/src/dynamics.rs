@@ -1,9 +1,9 @@
 //! Bindings of `fupin_core::dynamics`: the poverty line schedule and the income model.
 
-use fupin_core::Error;
 use fupin_core::dynamics::PovertyLine;
 use pyo3::prelude::*;
 
+use crate::convert::from_json;
 use crate::errors::IntoPyResult;
 
 /// The poverty line of `year`, yuan per person per year: the national schedule, or the schedule
@@ -13,8 +13,7 @@ use crate::errors::IntoPyResult;
 fn poverty_line(py: Python<'_>, year: i64, schedule: Option<&str>) -> PyResult<f64> {
     let line = match schedule {
         None => PovertyLine::national(),
-        Some(text) => serde_json::from_str::<PovertyLine>(text)
-            .map_err(|e| Error::invalid_parameter("line", text, e.to_string()))
+        Some(text) => from_json::<PovertyLine>("line", text)
             .and_then(|l| l.validate().map(|()| l))
             .py_err(py)?,
     };
