@@ -229,7 +229,7 @@ def test_binding_timelines_rs_kind_and_period_are_named():
     with pytest.raises(fupin.ValidationError) as info:
         _native.design_matrix(np.ones((3, 1)), np.array([1, 0, 2], dtype=np.int64), 2)
     assert attributes(info.value) == ("period", 2, "0")
-    # An error that names no cell still has the attributes, as None.
+    # Malformed JSON names what was parsed and quotes the text (convert::from_json).
     with pytest.raises(fupin.ValidationError) as info:
         _native.HazardModel.from_json("{")
-    assert attributes(info.value) == (None, None, None)
+    assert attributes(info.value) == ("HazardModel", None, "{")

@@ -4,6 +4,7 @@ NumPy, targeting errors on hand-worked tables, quotas by hand, exit and record c
 
 from __future__ import annotations
 
+import json
 import math
 import pickle
 
@@ -215,6 +216,19 @@ def test_pmt_inputs_agree_and_pickle():
     back = pickle.loads(pickle.dumps(a))
     np.testing.assert_allclose(back.predict(df), a.predict(df), rtol=1e-15)
     assert back.coefficients.index.tolist() == a.coefficients.index.tolist()
+    # The core keeps the design; a test pickled before it did (design in the Python slot
+    # `_design`, core JSON without `design`) still loads and predicts the same.
+    assert a._native.design == [("rooms", None, None), ("labour", None, None),
+                                ("roof", ["concrete", "straw", "tile"], "concrete")]
+    old = json.loads(a._native.to_json())
+    del old["design"]
+    slots = {k: getattr(a, k) for k in ("_array_weights", "intercept", "log_target", "proxies",
+                                        "target", "weights")}
+    slots["_native"] = fupin._native.ProxyMeansTest.from_json(json.dumps(old))
+    slots["_design"] = a._native.design
+    legacy = object.__new__(tg.ProxyMeansTest)
+    legacy.__setstate__((None, slots))
+    np.testing.assert_array_equal(legacy.predict(df), a.predict(df))
     # A numeric column forced categorical; no intercept; no log.
     e = tg.ProxyMeansTest.fit(df, "income", ["labour"], categorical=["labour"], log_target=False,
                               intercept=False)

@@ -3,6 +3,7 @@ independent NumPy computation written here from the textbook definitions."""
 
 from __future__ import annotations
 
+import json
 import math
 import pickle
 from statistics import NormalDist
@@ -509,6 +510,28 @@ def test_hazard_model_pickles():
     pd.testing.assert_frame_equal(back.coefficients, m.coefficients)
     pd.testing.assert_frame_equal(back.survival_curves(pp.head(3)), m.survival_curves(pp.head(3)))
     assert "logit" in repr(m) and "clusters" in repr(m)
+
+
+def test_hazard_model_keeps_its_design_and_loads_models_saved_without_it():
+    pp = tl.person_periods(simulate_panel(14, 300), covariates=["x1", "x2"])
+    m = tl.HazardModel.fit(pp, covariates=["x1", "x2"], max_period=3)
+    native = m._native
+    assert (native.covariates, native.max_period, native.period) == (["x1", "x2"], 3, "period")
+    # By hand: η = [x1, x2, t1, t2, t3+] · β with periods ≥ 3 pooled, h = 1/(1 + e^{−η}).
+    t = pp["period"].to_numpy()
+    dummies = np.column_stack([np.minimum(t, 3) == k for k in (1, 2, 3)]).astype(float)
+    eta = np.column_stack([pp[["x1", "x2"]].to_numpy(), dummies]) @ m.params.to_numpy()
+    want = 1.0 / (1.0 + np.exp(-eta))
+    np.testing.assert_allclose(native.predict_table({c: pp[c].to_numpy() for c in ("x1", "x2", "period")}), want, rtol=1e-12)
+    # A model saved before the core kept its design: JSON without `design`; the pickle of the
+    # Python class carries (native, covariates, max_period, period).
+    old = json.loads(native.to_json())
+    del old["design"]
+    bare = fupin._native.HazardModel.from_json(json.dumps(old))
+    assert (bare.covariates, bare.max_period, bare.period) == ([], None, None)
+    back = tl.HazardModel(bare, ["x1", "x2"], 3, "period")
+    assert back == m
+    np.testing.assert_allclose(back.predict_hazard(pp), want, rtol=1e-12)
 
 
 # ---- errors name column, row and value ------------------------------------------------------

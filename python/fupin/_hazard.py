@@ -65,10 +65,12 @@ class HazardModel:
     :attr:`coefficients` use the robust errors. Survey ``weights`` enter the pseudo-likelihood;
     with sampling weights only the cluster-robust errors are valid.
 
-    Build with :meth:`fit`; the model pickles (through JSON of the core struct).
+    Build with :meth:`fit`; the model pickles (through JSON of the core struct). The core model
+    keeps its design (covariate columns, time dummies, period column), so it predicts from a
+    table by itself; this class normalises the arguments.
     """
 
-    __slots__ = ("_covariates", "_max_period", "_native", "_period")
+    __slots__ = ("_native",)
 
     def __init__(
         self,
@@ -79,10 +81,10 @@ class HazardModel:
     ) -> None:
         if not isinstance(native, _native.HazardModel):
             raise TypeError("use HazardModel.fit to build a hazard model")
+        design = (list(covariates), None if max_period is None else int(max_period), period)
+        if (native.covariates, native.max_period, native.period) != design:
+            native = native.with_design(*design)  # a model saved before the core kept its design
         self._native = native
-        self._covariates = list(covariates)
-        self._max_period = None if max_period is None else int(max_period)
-        self._period = period
 
     @classmethod
     def fit(
@@ -162,7 +164,7 @@ class HazardModel:
         if cluster is not None:
             g, _ = factorize(_resolve(frame, cluster), "cluster", "hazard")
         native = _native.HazardModel.fit(
-            x, names, y, w, g, link, int(max_iter), float(tol)
+            x, names, y, w, g, link, int(max_iter), float(tol), covariate_names, k_max, pname
         )
         return cls(native, covariate_names, k_max, pname)
 
@@ -181,12 +183,24 @@ class HazardModel:
     @property
     def covariates(self) -> list[str]:
         """The covariate names (without the time dummies)."""
-        return list(self._covariates)
+        return list(self._native.covariates)
 
     @property
     def max_period(self) -> int | None:
         """K, the first pooled period of the time dummies; None when fitted without them."""
-        return self._max_period
+        return self._native.max_period
+
+    @property
+    def _covariates(self) -> list[str]:
+        return list(self._native.covariates)
+
+    @property
+    def _max_period(self) -> int | None:
+        return self._native.max_period
+
+    @property
+    def _period(self) -> str | None:
+        return self._native.period
 
     @property
     def params(self) -> pd.Series:
@@ -269,17 +283,27 @@ class HazardModel:
 
     # ---- prediction -------------------------------------------------------------------------
 
-    def _design(self, data: Any, period: Any) -> tuple[np.ndarray, pd.Index | None]:
+    def _predict(self, data: Any, period: Any) -> tuple[np.ndarray, pd.Index | None]:
+        """Hazards for ``data`` (see :meth:`predict_hazard`): a full design matrix is used as
+        given; covariates (a table, or an array with ``period``) go to the core, which builds the
+        design it kept from the fit."""
         k = len(self.names)
         if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
             x = _array2(data, "data")
             if x.shape[1] == k and (self._max_period is None or period is None):
-                return x, None
-            index = None
+                return self._native.predict_hazard(x), None
+            if x.shape[1] != len(self._covariates):
+                raise error(
+                    f"parameter `data`: {x.shape[1]} columns; the model has {k} coefficients "
+                    f"{self.names} or {len(self._covariates)} covariates {self._covariates}",
+                    "data",
+                )
+            columns = {c: np.ascontiguousarray(x[:, j]) for j, c in enumerate(self._covariates)}
+            index, n = None, x.shape[0]
         else:
             frame = as_frame(data, "data")
-            x = _matrix(frame, self._covariates, "data")
-            index = frame.index
+            columns = {c: floats(column(frame, c, "data"), c, "data") for c in self._covariates}
+            index, n = frame.index, len(frame)
             if period is None and self._max_period is not None:
                 if self._period is None or self._period not in frame.columns:
                     raise error(
@@ -288,20 +312,13 @@ class HazardModel:
                     )
                 period = frame[self._period]
         if self._max_period is None:
-            return x, index
-        if x.shape[1] != len(self._covariates):
-            raise error(
-                f"parameter `data`: {x.shape[1]} columns; the model has {k} coefficients "
-                f"{self.names} or {len(self._covariates)} covariates {self._covariates}",
-                "data",
-            )
+            return self._native.predict_table(columns), index
         if period is None:
             raise error("parameter `period`: required to build the time dummies", "period")
         if np.ndim(period) == 0:
-            period = np.full(x.shape[0], period)
+            period = np.full(n, period)
         t = integers(period, "period", "data")
-        design, _ = _native.design_matrix(x, t, self._max_period)
-        return design, index
+        return self._native.predict_table(columns, t), index
 
     def predict_hazard(self, data: Any, period: Any = None) -> Any:
         """Predicted yearly hazards h(xβ).
@@ -311,8 +328,7 @@ class HazardModel:
         an array, either the full design (as many columns as coefficients) or the covariates
         alone with ``period``, returned as an array.
         """
-        x, index = self._design(data, period)
-        h = self._native.predict_hazard(x)
+        h, index = self._predict(data, period)
         return h if index is None else pd.Series(h, index=index, name="hazard")
 
     def survival_curves(self, covariates: Any = None, horizon: int | None = None) -> pd.DataFrame:

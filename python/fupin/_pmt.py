@@ -57,15 +57,16 @@ class ProxyMeansTest:
     in ``categorical``) become dummy columns ``name=level`` for every level but the reference
     (the first level in byte-wise order unless given in ``reference``); ``predict`` encodes new
     data with the levels of the fit (an unseen level is an error). Instances pickle.
+
+    The fitted core model keeps the whole design (proxies, levels, reference levels) and builds
+    the design matrix of new data itself; this class normalises the columns it is given.
     """
 
     __slots__ = (
-        "_array_weights", "_design", "_native", "intercept", "log_target", "proxies", "target",
-        "weights",
+        "_array_weights", "_native", "intercept", "log_target", "proxies", "target", "weights",
     )
 
     _native: _native.ProxyMeansTest
-    _design: list[tuple[str, list[str] | None, str | None]]
     _array_weights: bool
     target: str
     """The target column."""
@@ -113,42 +114,34 @@ class ProxyMeansTest:
         if unknown:
             raise error(f"categorical {sorted(unknown)} are not among the proxies", column="categorical")
         ref = dict(reference or {})
-        self._design = []
+        design: list[tuple[str, list[str] | None, str | None]] = []
         for p in self.proxies:
             values = _column(cols, p)
             if isinstance(values, list) or p in forced:
-                self._design.append((p, [], ref.get(p)))
+                design.append((p, [], ref.get(p)))
             else:
-                self._design.append((p, None, None))
-        x, names = self._matrix(cols, fitting=True)
+                design.append((p, None, None))
         y = self._target(cols)
         w = self._weight_array(cols, weights)
-        self._native = _native.ProxyMeansTest.fit(x, names, y, w, self.intercept)
+        self._native = _native.ProxyMeansTest.fit_table(
+            _proxy_columns(cols, design), design, y, w, self.intercept
+        )
         return self
 
+    def __setstate__(self, state: Any) -> None:
+        """Unpickle, also a test pickled before the core kept its design (then in `_design`)."""
+        _, slots = state
+        slots = dict(slots)
+        legacy = slots.pop("_design", None)
+        for k, v in slots.items():
+            object.__setattr__(self, k, v)
+        if legacy is not None and not self._native.design:
+            self._native = self._native.with_design(legacy)
+
     # -- design ---------------------------------------------------------------------------
-    def _matrix(self, cols: Mapping[str, Any], fitting: bool = False) -> tuple[np.ndarray, list[str]]:
-        blocks: list[np.ndarray] = []
-        names: list[str] = []
-        n = _n_rows(cols)
-        for j, (p, levels, ref) in enumerate(self._design):
-            values = _column(cols, p)
-            if levels is None:
-                if isinstance(values, list):
-                    raise error(f"proxy `{p}` was numeric in the fit but is text here", column=p)
-                blocks.append(f64(values, p)[:, None])
-                names.append(p)
-                continue
-            text = _labels(values, p)
-            if fitting:
-                d = _native.dummies(p, text, ref)
-                self._design[j] = (p, list(d["levels"]), str(d["reference"]))
-            else:
-                d = _native.dummies(p, text, ref, levels)
-            blocks.append(np.asarray(d["matrix"], dtype=np.float64).reshape(n, -1))
-            names.extend(d["names"])
-        x = np.hstack(blocks) if blocks else np.empty((n, 0))
-        return np.ascontiguousarray(x, dtype=np.float64), names
+    def _matrix(self, cols: Mapping[str, Any]) -> tuple[np.ndarray, list[str]]:
+        """The design matrix of ``cols`` and its names, built by the core's kept design."""
+        return self._native.design_matrix(_proxy_columns(cols, self._native.design))
 
     def _target(self, cols: Mapping[str, Any]) -> np.ndarray:
         y = f64(_column(cols, self.target), self.target)
@@ -208,8 +201,8 @@ class ProxyMeansTest:
 
     def predict(self, data: Any) -> np.ndarray:
         """Predicted target (in log units with ``log_target``) for the rows of ``data``."""
-        x, _ = self._matrix(table_columns(data, "data"))
-        return self._native.predict(x)
+        cols = table_columns(data, "data")
+        return self._native.predict_table(_proxy_columns(cols, self._native.design))
 
     def cross_validate(
         self,
@@ -284,10 +277,21 @@ class ProxyMeansTest:
         )
 
 
-def _n_rows(cols: Mapping[str, Any]) -> int:
-    for v in cols.values():
-        return len(v)
-    return 0
+def _proxy_columns(
+    cols: Mapping[str, Any], design: Sequence[tuple[str, list[str] | None, str | None]]
+) -> dict[str, Any]:
+    """The proxy columns of ``cols`` as the core reads them: float64 for numeric proxies, text
+    labels for categorical ones."""
+    out: dict[str, Any] = {}
+    for p, levels, _ in design:
+        values = _column(cols, p)
+        if levels is None:
+            if isinstance(values, list):
+                raise error(f"proxy `{p}` was numeric in the fit but is text here", column=p)
+            out[p] = f64(values, p)
+        else:
+            out[p] = _labels(values, p)
+    return out
 
 
 def _column(cols: Mapping[str, Any], name: str) -> Any:

@@ -1,8 +1,7 @@
-//! Bindings of the calibration half of `fupin_core::timelines`: the income-process estimator and
+//! Bindings of `fupin_core::calibrate`: the income-process estimator and
 //! the simulated-method-of-moments fit of a headcount series. Python (`fupin/_calibrate.py`) does
 //! the argument normalisation, documentation and DataFrames.
 
-use fupin_core::Error;
 use fupin_core::calibrate::{
     IncomeOptions, IncomePanel, SmmOptions, SmmParameter, SmmTarget, estimate_income_process,
     fit_headcount,
@@ -13,29 +12,13 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{IntoPyResult, validation, validation_at};
+use crate::convert::{enum_from_name, table_to_py, to_json, whole_numbers, years};
+use crate::errors::{IntoPyResult, validation};
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
-fn codes(py: Python<'_>, name: &str, a: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
-    a.as_array()
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            u32::try_from(v).map_err(|_| {
-                validation_at(
-                    py,
-                    format!(
-                        "panel: column `{name}`, row {}: code {v} out of range",
-                        i + 1
-                    ),
-                    Some(name),
-                    Some(i + 1),
-                    Some(v.to_string()),
-                )
-            })
-        })
-        .collect()
+fn codes(name: &str, a: &PyReadonlyArray1<'_, i64>) -> fupin_core::Result<Vec<u32>> {
+    whole_numbers("panel", name, a, |_: u32| true, "is a code out of range")
 }
 
 /// Income-process calibration of a household × year panel (codes already factorised).
@@ -54,30 +37,13 @@ fn calibrate_income<'py>(
     bootstrap: u32,
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let hh = codes(py, "household", &household)?;
+    let hh = codes("household", &household).py_err(py)?;
     let vil = village
         .as_ref()
-        .map(|v| codes(py, "village", v))
-        .transpose()?;
-    let years: Vec<i32> = year
-        .as_array()
-        .iter()
-        .enumerate()
-        .map(|(i, &y)| {
-            i32::try_from(y).map_err(|_| {
-                validation_at(
-                    py,
-                    format!(
-                        "panel: column `year`, row {}: value {y} is not a valid year",
-                        i + 1
-                    ),
-                    Some("year"),
-                    Some(i + 1),
-                    Some(y.to_string()),
-                )
-            })
-        })
-        .collect::<PyResult<_>>()?;
+        .map(|v| codes("village", v))
+        .transpose()
+        .py_err(py)?;
+    let years = years(&year).py_err(py)?;
     let inc = income.as_array().to_vec();
     let health = health.map(|a| a.as_array().to_vec());
     let disaster = disaster.map(|a| a.as_array().to_vec());
@@ -98,20 +64,9 @@ fn calibrate_income<'py>(
         estimate_income_process(&panel, &options)
     })?;
     let out = PyDict::new(py);
-    let names: Vec<String> = fit.parameters.iter().map(|p| p.name.clone()).collect();
-    out.set_item("name", names)?;
-    let est: Vec<f64> = fit.parameters.iter().map(|p| p.estimate).collect();
-    let se: Vec<f64> = fit.parameters.iter().map(|p| p.std_err).collect();
-    out.set_item("estimate", est.into_pyarray(py))?;
-    out.set_item("std_err", se.into_pyarray(py))?;
-    let (ys, yt): (Vec<i32>, Vec<i32>) = fit.cov_years.iter().copied().unzip();
-    out.set_item("cov_year_s", ys.into_pyarray(py))?;
-    out.set_item("cov_year_t", yt.into_pyarray(py))?;
-    out.set_item("cov_observed", fit.cov_observed.into_pyarray(py))?;
-    out.set_item("cov_fitted", fit.cov_fitted.into_pyarray(py))?;
-    out.set_item("growth_year", fit.growth_years.into_pyarray(py))?;
-    out.set_item("growth_observed", fit.growth_observed.into_pyarray(py))?;
-    out.set_item("growth_fitted", fit.growth_fitted.into_pyarray(py))?;
+    for table in fit.tables() {
+        out.update(table_to_py(py, table)?.as_mapping())?;
+    }
     out.set_item("households", fit.households)?;
     out.set_item("clusters", fit.clusters)?;
     out.set_item("first_year", fit.years.0)?;
@@ -146,9 +101,7 @@ fn calibrate_headcount<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let model = IncomeModel::from_json(model).py_err(py)?;
-    let measure: Outcome = serde_json::from_value(serde_json::Value::String(measure.into()))
-        .map_err(|e| Error::invalid_parameter("measure", measure, e.to_string()))
-        .py_err(py)?;
+    let measure: Outcome = enum_from_name("measure", measure).py_err(py)?;
     let k = names.len();
     if [start.len(), lower.len(), upper.len(), step.len()] != [k; 4] {
         return Err(validation(
@@ -184,22 +137,16 @@ fn calibrate_headcount<'py>(
         })
     })?;
     let out = PyDict::new(py);
-    out.set_item("name", fit.names)?;
-    out.set_item("estimate", fit.estimate.into_pyarray(py))?;
-    out.set_item("std_err", fit.std_err.into_pyarray(py))?;
+    for table in fit.tables() {
+        out.update(table_to_py(py, table)?.as_mapping())?;
+    }
     out.set_item("covariance", fit.covariance.into_pyarray(py))?;
-    out.set_item("at_bound", fit.at_bound)?;
-    out.set_item("year", fit.years.into_pyarray(py))?;
-    out.set_item("target", fit.target.into_pyarray(py))?;
-    out.set_item("simulated", fit.simulated.into_pyarray(py))?;
-    out.set_item("simulated_sd", fit.simulated_sd.into_pyarray(py))?;
     out.set_item("jacobian", fit.jacobian.into_pyarray(py))?;
     out.set_item("objective", fit.objective)?;
     out.set_item("iterations", fit.iterations)?;
     out.set_item("evaluations", fit.evaluations)?;
     out.set_item("converged", fit.converged)?;
-    let json = serde_json::to_string(&fit.model).map_err(|e| Error::Internal(e.to_string()));
-    out.set_item("model", json.py_err(py)?)?;
+    out.set_item("model", to_json(&fit.model).py_err(py)?)?;
     Ok(out)
 }
 

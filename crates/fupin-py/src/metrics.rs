@@ -1,14 +1,15 @@
 //! Bindings of `fupin_core::metrics`: indices over NumPy arrays, and the poverty profile as column
 //! dicts (the Python layer makes DataFrames of them).
 
-use fupin_core::metrics::{self, GroupKey, GroupRow, Profile};
+use fupin_core::Registry;
+use fupin_core::metrics::{self, GroupRow, Profile};
 use fupin_core::parallel::with_threads;
-use fupin_core::registry::Ids;
-use fupin_core::{Cause, Registry};
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use fupin_core::registry::Table;
+use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::convert::table_to_py;
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
@@ -97,71 +98,26 @@ fn ge(
     index(py, incomes, weights, move |y, w| metrics::ge(y, alpha, w))
 }
 
-/// Group rows as a dict of columns. Village and county groups carry their external id in `group`.
+/// Group rows as a dict of columns (see `GroupRow::table`), with `above_threshold` (true, false
+/// or None) after `exit_threshold`.
 fn rows_to_columns<'py>(
     py: Python<'py>,
     rows: &[GroupRow],
     registry: &Registry,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    let id_of = |ids: &Ids, i: u32| -> Py<PyAny> {
-        match ids {
-            Ids::Int(v) => v[i as usize]
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind()),
-            Ids::Text(v) => v[i as usize]
-                .clone()
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind()),
-        }
-        .unwrap_or_else(|_| py.None())
-    };
-    let group: Vec<Py<PyAny>> = rows
+    let mut table = GroupRow::table(rows, registry);
+    let at = table
+        .columns
         .iter()
-        .map(|r| match r.key {
-            GroupKey::Village(v) => id_of(&registry.villages().id, v),
-            GroupKey::County(c) => id_of(&registry.counties().id, c),
-            _ => r
-                .label
-                .clone()
-                .into_pyobject(py)
-                .map_or_else(|_| py.None(), |o| o.into_any().unbind()),
-        })
-        .collect();
-    out.set_item("group", group)?;
-    let col = |f: fn(&GroupRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py);
-    out.set_item("households", col(|r| r.households))?;
-    out.set_item("people", col(|r| r.people))?;
-    out.set_item("poor_households", col(|r| r.poor_households))?;
-    out.set_item("poor_people", col(|r| r.poor_people))?;
-    out.set_item("registered_households", col(|r| r.registered_households))?;
-    out.set_item("registered_people", col(|r| r.registered_people))?;
-    out.set_item("poor_registered_people", col(|r| r.poor_registered_people))?;
-    out.set_item("fgt0", col(|r| r.fgt0))?;
-    out.set_item("fgt1", col(|r| r.fgt1))?;
-    out.set_item("fgt2", col(|r| r.fgt2))?;
-    out.set_item("population", col(|r| r.population.unwrap_or(f64::NAN)))?;
-    out.set_item("incidence", col(|r| r.incidence.unwrap_or(f64::NAN)))?;
-    out.set_item(
-        "exit_threshold",
-        col(|r| r.exit_threshold.unwrap_or(f64::NAN)),
-    )?;
-    out.set_item(
-        "above_threshold",
-        rows.iter()
-            .map(|r| r.above_threshold)
-            .collect::<Vec<Option<bool>>>(),
-    )?;
-    for cause in Cause::ALL {
-        let k = cause as usize;
-        out.set_item(
-            format!("share_{}", cause.code()),
-            rows.iter()
-                .map(|r| r.cause_shares[k])
-                .collect::<Vec<f64>>()
-                .into_pyarray(py),
-        )?;
-    }
+        .position(|c| c.name == "exit_threshold");
+    let shares = table
+        .columns
+        .split_off(at.map_or(table.columns.len(), |i| i + 1));
+    let out = table_to_py(py, table)?;
+    let above: Vec<Option<bool>> = rows.iter().map(|r| r.above_threshold).collect();
+    out.set_item("above_threshold", above)?;
+    let shares = Table::from_columns("shares", shares.into_iter().map(|c| (c.name, c.data)));
+    out.update(table_to_py(py, shares)?.as_mapping())?;
     Ok(out)
 }
 

@@ -4,6 +4,7 @@ use fupin_core::parallel::with_threads;
 use fupin_core::synth::{self, SynthConfig};
 use pyo3::prelude::*;
 
+use crate::convert::{from_json, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
@@ -19,9 +20,7 @@ fn county(py: Python<'_>, name: String, seed: u64) -> PyResult<PyRegistry> {
 /// The presets and their published figures, as JSON (a list of objects).
 #[pyfunction]
 fn county_presets(py: Python<'_>) -> PyResult<String> {
-    serde_json::to_string(&synth::presets())
-        .map_err(|e| fupin_core::Error::Internal(e.to_string()))
-        .py_err(py)
+    to_json(&synth::presets()).py_err(py)
 }
 
 /// A synthetic registry of any size, generated in parallel; `config` is a JSON object of
@@ -37,9 +36,7 @@ fn synthetic(
     threads: Option<usize>,
 ) -> PyResult<PyRegistry> {
     let mut cfg = match config {
-        Some(text) => serde_json::from_str::<SynthConfig>(&text)
-            .map_err(|e| fupin_core::Error::invalid_parameter("config", &text, e.to_string()))
-            .py_err(py)?,
+        Some(text) => from_json::<SynthConfig>("config", &text).py_err(py)?,
         None => SynthConfig::new(households, villages),
     };
     cfg.households = households;

@@ -4,15 +4,18 @@
 //! 0/1 flags) and the documentation live in `python/fupin/timelines.py`.
 
 use fupin_core::timelines::{
-    self, CumulativeHazardTable, HazardOptions, KaplanMeier, Link, Panel, SpellKind, SurvivalTable,
-    TimeDummies,
+    self, HazardDesign, HazardOptions, KaplanMeier, Link, Panel, SpellKind, TimeDummies,
 };
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::errors::{IntoPyResult, validation, validation_at};
+use crate::convert::{
+    enum_from_name, fields_to_py, from_json, opt_vec, reduce_json, table_from_py, table_to_py,
+    to_json, vec as to_vec, whole_numbers, years,
+};
+use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 
 type F64s<'py> = PyReadonlyArray1<'py, f64>;
@@ -20,93 +23,25 @@ type Bools<'py> = PyReadonlyArray1<'py, bool>;
 type I64s<'py> = PyReadonlyArray1<'py, i64>;
 type Arr1<'py> = Bound<'py, numpy::PyArray1<f64>>;
 
-fn to_vec<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
-    a.as_array().to_vec()
-}
-
-fn opt_vec<T: numpy::Element + Copy>(a: &Option<PyReadonlyArray1<'_, T>>) -> Option<Vec<T>> {
-    a.as_ref().map(to_vec)
-}
-
-fn parse_kind(py: Python<'_>, kind: &str) -> PyResult<SpellKind> {
-    match kind {
-        "exit" => Ok(SpellKind::Exit),
-        "return" => Ok(SpellKind::Return),
-        other => Err(validation_at(
-            py,
-            format!("parameter `kind` = {other:?}: must be \"exit\" or \"return\""),
-            Some("kind"),
-            None,
-            Some(format!("{other:?}")),
-        )),
-    }
-}
-
-fn parse_link(py: Python<'_>, link: &str) -> PyResult<Link> {
-    match link {
-        "logit" => Ok(Link::Logit),
-        "cloglog" => Ok(Link::Cloglog),
-        other => Err(validation_at(
-            py,
-            format!("parameter `link` = {other:?}: must be \"logit\" or \"cloglog\""),
-            Some("link"),
-            None,
-            Some(format!("{other:?}")),
-        )),
-    }
-}
-
-fn link_name(link: Link) -> &'static str {
-    match link {
-        Link::Logit => "logit",
-        Link::Cloglog => "cloglog",
-    }
-}
-
-/// Years arrive as int64; the core takes i32. Out-of-range years are named by row.
-fn years_i32(py: Python<'_>, years: &[i64]) -> PyResult<Vec<i32>> {
-    years
-        .iter()
-        .enumerate()
-        .map(|(i, &y)| {
-            i32::try_from(y).map_err(|_| {
-                validation_at(
-                    py,
-                    format!(
-                        "panel: column `year`, row {}: value {y} is not a valid year",
-                        i + 1
-                    ),
-                    Some("year"),
-                    Some(i + 1),
-                    Some(y.to_string()),
-                )
-            })
-        })
-        .collect()
-}
-
-fn survival_columns<'py>(py: Python<'py>, t: SurvivalTable) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    out.set_item("time", t.time.into_pyarray(py))?;
-    out.set_item("at_risk", t.at_risk.into_pyarray(py))?;
-    out.set_item("events", t.events.into_pyarray(py))?;
-    out.set_item("censored", t.censored.into_pyarray(py))?;
-    out.set_item("survival", t.survival.into_pyarray(py))?;
-    out.set_item("std_err", t.std_err.into_pyarray(py))?;
-    out.set_item("ci_lower", t.ci_lower.into_pyarray(py))?;
-    out.set_item("ci_upper", t.ci_upper.into_pyarray(py))?;
-    Ok(out)
-}
-
+/// A fit: its scalar fields and its table (`table`) as columns.
 fn km_to_py<'py>(py: Python<'py>, km: KaplanMeier) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    out.set_item("table", survival_columns(py, km.table)?)?;
-    out.set_item("median", km.median)?;
-    out.set_item("median_ci_lower", km.median_ci_lower)?;
-    out.set_item("median_ci_upper", km.median_ci_upper)?;
-    out.set_item("conf_level", km.conf_level)?;
-    out.set_item("n_rows", km.n_rows)?;
+    let out = fields_to_py(py, &km, &["table"])?;
+    out.set_item("table", table_to_py(py, km.table.to_table())?)?;
     Ok(out)
+}
+
+/// An estimator of durations, event flags, optional weights and a confidence level.
+type Estimator<T> = fn(&[f64], &[bool], Option<&[f64]>, f64) -> fupin_core::Result<T>;
+
+/// Run `estimator` on copies of the arrays with the GIL released.
+fn estimate<T: Send>(
+    py: Python<'_>,
+    (durations, observed, weights): (F64s<'_>, Bools<'_>, Option<F64s<'_>>),
+    conf_level: f64,
+    estimator: Estimator<T>,
+) -> PyResult<T> {
+    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(weights));
+    run_short(py, move || estimator(&d, &o, w.as_deref(), conf_level))
 }
 
 /// Kaplan–Meier: `{"table": {column: array}, "median", "median_ci_lower", "median_ci_upper",
@@ -120,11 +55,11 @@ fn kaplan_meier<'py>(
     weights: Option<F64s<'_>>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(&weights));
-    let km = run_short(py, move || {
-        timelines::kaplan_meier_with(&d, &o, w.as_deref(), conf_level)
-    })?;
-    km_to_py(py, km)
+    let arrays = (durations, observed, weights);
+    km_to_py(
+        py,
+        estimate(py, arrays, conf_level, timelines::kaplan_meier_with)?,
+    )
 }
 
 /// Kaplan–Meier by integer group: `{"groups": array, "fits": [fit dict, …]}` (groups ascending).
@@ -142,32 +77,15 @@ fn kaplan_meier_by_group<'py>(
         to_vec(&durations),
         to_vec(&observed),
         to_vec(&groups),
-        opt_vec(&weights),
+        opt_vec(weights),
     );
     let by = run_short(py, move || {
         timelines::kaplan_meier_by_group(&d, &o, &g, w.as_deref(), conf_level)
     })?;
     let out = PyDict::new(py);
     out.set_item("groups", by.groups.into_pyarray(py))?;
-    let fits = by
-        .fits
-        .into_iter()
-        .map(|f| km_to_py(py, f))
-        .collect::<PyResult<Vec<_>>>()?;
-    out.set_item("fits", fits)?;
-    Ok(out)
-}
-
-fn hazard_columns<'py>(py: Python<'py>, t: CumulativeHazardTable) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    out.set_item("time", t.time.into_pyarray(py))?;
-    out.set_item("at_risk", t.at_risk.into_pyarray(py))?;
-    out.set_item("events", t.events.into_pyarray(py))?;
-    out.set_item("censored", t.censored.into_pyarray(py))?;
-    out.set_item("cumulative_hazard", t.cumulative_hazard.into_pyarray(py))?;
-    out.set_item("std_err", t.std_err.into_pyarray(py))?;
-    out.set_item("ci_lower", t.ci_lower.into_pyarray(py))?;
-    out.set_item("ci_upper", t.ci_upper.into_pyarray(py))?;
+    let fits = by.fits.into_iter().map(|f| km_to_py(py, f));
+    out.set_item("fits", fits.collect::<PyResult<Vec<_>>>()?)?;
     Ok(out)
 }
 
@@ -181,14 +99,10 @@ fn nelson_aalen<'py>(
     weights: Option<F64s<'_>>,
     conf_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (d, o, w) = (to_vec(&durations), to_vec(&observed), opt_vec(&weights));
-    let na = run_short(py, move || {
-        timelines::nelson_aalen_with(&d, &o, w.as_deref(), conf_level)
-    })?;
-    let out = PyDict::new(py);
-    out.set_item("table", hazard_columns(py, na.table)?)?;
-    out.set_item("conf_level", na.conf_level)?;
-    out.set_item("n_rows", na.n_rows)?;
+    let arrays = (durations, observed, weights);
+    let na = estimate(py, arrays, conf_level, timelines::nelson_aalen_with)?;
+    let out = fields_to_py(py, &na, &["table"])?;
+    out.set_item("table", table_to_py(py, na.table.to_table())?)?;
     Ok(out)
 }
 
@@ -203,21 +117,16 @@ fn logrank<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (d, o, g) = (to_vec(&durations), to_vec(&observed), to_vec(&groups));
     let lr = run_short(py, move || timelines::logrank(&d, &o, &g, None))?;
-    let out = PyDict::new(py);
-    out.set_item("groups", lr.groups.into_pyarray(py))?;
-    out.set_item(
-        "n",
-        lr.n.iter()
-            .map(|&n| n as i64)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
+    let out = table_to_py(py, lr.to_table())?;
+    out.update(
+        fields_to_py(
+            py,
+            &lr,
+            &["groups", "n", "observed", "expected", "variance"],
+        )?
+        .as_mapping(),
     )?;
-    out.set_item("observed", lr.observed.into_pyarray(py))?;
-    out.set_item("expected", lr.expected.into_pyarray(py))?;
     out.set_item("variance", lr.variance.into_pyarray(py))?;
-    out.set_item("chi2", lr.chi2)?;
-    out.set_item("df", lr.df)?;
-    out.set_item("p_value", lr.p_value)?;
     Ok(out)
 }
 
@@ -243,31 +152,10 @@ fn spells<'py>(
     poor: Bools<'_>,
     kind: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kind = parse_kind(py, kind)?;
-    let (h, p) = (to_vec(&household), to_vec(&poor));
-    let y = years_i32(py, &to_vec(&year))?;
+    let kind: SpellKind = enum_from_name("kind", kind).py_err(py)?;
+    let (h, p, y) = (to_vec(&household), to_vec(&poor), years(&year).py_err(py)?);
     let sp = run_short(py, move || Ok(Panel::new(&h, &y, &p)?.spells(kind)))?;
-    let out = PyDict::new(py);
-    out.set_item("household", sp.household.into_pyarray(py))?;
-    out.set_item(
-        "start_year",
-        sp.start_year
-            .iter()
-            .map(|&y| i64::from(y))
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    out.set_item("duration", sp.duration.into_pyarray(py))?;
-    out.set_item("observed", sp.observed.into_pyarray(py))?;
-    out.set_item(
-        "start_row",
-        sp.start_row
-            .iter()
-            .map(|&r| r as i64)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    Ok(out)
+    table_to_py(py, sp.to_table())
 }
 
 /// Person-period rows: `{"household", "year", "period", "event", "source_row", "covariates"
@@ -283,64 +171,15 @@ fn person_periods<'py>(
     covariates: Option<PyReadonlyArray2<'_, f64>>,
     names: Vec<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kind = parse_kind(py, kind)?;
-    let (h, p) = (to_vec(&household), to_vec(&poor));
-    let y = years_i32(py, &to_vec(&year))?;
+    let kind: SpellKind = enum_from_name("kind", kind).py_err(py)?;
+    let (h, p, y) = (to_vec(&household), to_vec(&poor), years(&year).py_err(py)?);
     let cov = covariates.map(|c| c.as_array().to_owned());
     let pp = run_short(py, move || {
         Panel::new(&h, &y, &p)?.person_periods(kind, cov.as_ref().map(|c| c.view()), &names)
     })?;
-    let out = PyDict::new(py);
-    out.set_item("household", pp.household.into_pyarray(py))?;
-    out.set_item(
-        "year",
-        pp.year
-            .iter()
-            .map(|&y| i64::from(y))
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    out.set_item(
-        "period",
-        pp.period
-            .iter()
-            .map(|&t| i64::from(t))
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    out.set_item("event", pp.event.into_pyarray(py))?;
-    out.set_item(
-        "source_row",
-        pp.source_row
-            .iter()
-            .map(|&r| r as i64)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
+    let out = table_to_py(py, pp.to_table())?;
     out.set_item("covariates", pp.covariates.into_pyarray(py))?;
     Ok(out)
-}
-
-/// 1-based periods as u32, naming the row of a value below 1.
-fn periods_u32(py: Python<'_>, periods: &[i64]) -> PyResult<Vec<u32>> {
-    periods
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| {
-            u32::try_from(t).ok().filter(|&t| t >= 1).ok_or_else(|| {
-                validation_at(
-                    py,
-                    format!(
-                        "design: column `period`, row {}: value {t} must be a whole number ≥ 1",
-                        i + 1
-                    ),
-                    Some("period"),
-                    Some(i + 1),
-                    Some(t.to_string()),
-                )
-            })
-        })
-        .collect()
 }
 
 fn dummies(py: Python<'_>, max_period: i64) -> PyResult<TimeDummies> {
@@ -359,7 +198,14 @@ fn design_matrix<'py>(
     max_period: i64,
 ) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<String>)> {
     let d = dummies(py, max_period)?;
-    let t = periods_u32(py, &to_vec(&periods))?;
+    let t = whole_numbers(
+        "design",
+        "period",
+        &periods,
+        |t: u32| t >= 1,
+        "must be a whole number ≥ 1",
+    );
+    let t = t.py_err(py)?;
     let c = covariates.as_array().to_owned();
     let x = run_short(py, move || timelines::design_matrix(c.view(), &t, d))?;
     Ok((x.into_pyarray(py), d.names()))
@@ -378,9 +224,10 @@ fn matrix<'py>(py: Python<'py>, a: &Array2<f64>) -> Bound<'py, numpy::PyArray2<f
 
 #[pymethods]
 impl PyHazardModel {
-    /// Fit by IRLS on the design matrix `x` with column `names`.
+    /// Fit by IRLS on the design matrix `x` with column `names`; the model keeps the design
+    /// (`covariates`, time dummies pooled from `max_period`, `period` column) for `predict_table`.
     #[staticmethod]
-    #[pyo3(signature = (x, names, event, weights=None, clusters=None, link="logit", max_iter=50, tol=1e-8))]
+    #[pyo3(signature = (x, names, event, weights=None, clusters=None, link="logit", max_iter=50, tol=1e-8, covariates=Vec::new(), max_period=None, period=None))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -392,59 +239,102 @@ impl PyHazardModel {
         link: &str,
         max_iter: usize,
         tol: f64,
+        covariates: Vec<String>,
+        max_period: Option<u32>,
+        period: Option<String>,
     ) -> PyResult<Self> {
         let options = HazardOptions {
-            link: parse_link(py, link)?,
+            link: enum_from_name::<Link>("link", link).py_err(py)?,
             max_iter,
             tol,
         };
         let x = x.as_array().to_owned();
-        let (e, w, g) = (to_vec(&event), opt_vec(&weights), opt_vec(&clusters));
+        let (e, w, g) = (to_vec(&event), opt_vec(weights), opt_vec(clusters));
         let inner = run_short(py, move || {
             timelines::fit_hazard(x.view(), &names, &e, w.as_deref(), g.as_deref(), &options)
         })?;
-        Ok(PyHazardModel { inner })
+        Ok(PyHazardModel { inner }.with_design(covariates, max_period, period))
+    }
+
+    /// The same model with the design `covariates`, `max_period`, `period` (for models saved
+    /// before the core kept the design).
+    #[pyo3(signature = (covariates, max_period=None, period=None))]
+    fn with_design(
+        &self,
+        covariates: Vec<String>,
+        max_period: Option<u32>,
+        period: Option<String>,
+    ) -> Self {
+        let mut inner = self.inner.clone();
+        inner.design = HazardDesign {
+            covariates,
+            max_period,
+            period,
+        };
+        PyHazardModel { inner }
+    }
+
+    /// Predicted yearly hazards for a dict of columns holding the covariates (and the period
+    /// column unless `periods` gives one 1-based period per row), through the kept design.
+    #[pyo3(signature = (columns, periods=None))]
+    fn predict_table<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'_, PyDict>,
+        periods: Option<I64s<'_>>,
+    ) -> PyResult<Arr1<'py>> {
+        let data = table_from_py(py, "data", columns)?;
+        let ok = |t: u32| t >= 1;
+        let t =
+            periods.map(|p| whole_numbers("data", "period", &p, ok, "must be a whole number ≥ 1"));
+        let t = t.transpose().py_err(py)?;
+        let h = run_short(py, || self.inner.predict_table(&data, t.as_deref()))?;
+        Ok(h.into_pyarray(py))
+    }
+    #[getter]
+    fn covariates(&self) -> Vec<String> {
+        self.inner.design.covariates.clone()
+    }
+    #[getter]
+    fn max_period(&self) -> Option<u32> {
+        self.inner.design.max_period
+    }
+    #[getter]
+    fn period(&self) -> Option<String> {
+        self.inner.design.period.clone()
     }
 
     /// Rebuild a model from `to_json()`.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner = serde_json::from_str(text)
-            .map_err(|e| validation(py, format!("HazardModel.from_json: {e}")))?;
+        let inner = from_json("HazardModel", text).py_err(py)?;
         Ok(PyHazardModel { inner })
     }
 
     /// The model as JSON (all fields of the core struct).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        serde_json::to_string(&self.inner)
-            .map_err(|e| validation(py, format!("HazardModel.to_json: {e}")))
+        to_json(&self.inner).py_err(py)
     }
-
     #[getter]
-    fn link(&self) -> &'static str {
-        link_name(self.inner.link)
+    fn link(&self) -> String {
+        fupin_core::registry::serde_name(&self.inner.link)
     }
-
     #[getter]
     fn names(&self) -> Vec<String> {
         self.inner.names.clone()
     }
-
     #[getter]
     fn coef<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
         self.inner.coef.clone().into_pyarray(py)
     }
-
     #[getter]
     fn std_err<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
         self.inner.std_err.clone().into_pyarray(py)
     }
-
     #[getter]
     fn cov<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray2<f64>> {
         matrix(py, &self.inner.cov)
     }
-
     #[getter]
     fn robust_std_err<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray1<f64>>> {
         self.inner
@@ -452,32 +342,26 @@ impl PyHazardModel {
             .clone()
             .map(|v| v.into_pyarray(py))
     }
-
     #[getter]
     fn robust_cov<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray2<f64>>> {
         self.inner.robust_cov.as_ref().map(|m| matrix(py, m))
     }
-
     #[getter]
     fn n_clusters(&self) -> Option<usize> {
         self.inner.n_clusters
     }
-
     #[getter]
     fn log_likelihood(&self) -> f64 {
         self.inner.log_likelihood
     }
-
     #[getter]
     fn n_obs(&self) -> usize {
         self.inner.n_obs
     }
-
     #[getter]
     fn n_events(&self) -> f64 {
         self.inner.n_events
     }
-
     #[getter]
     fn iterations(&self) -> usize {
         self.inner.iterations
@@ -549,7 +433,7 @@ impl PyHazardModel {
     fn __repr__(&self) -> String {
         format!(
             "HazardModel(link={:?}, coefficients={}, n_obs={}, log_likelihood={:.6})",
-            link_name(self.inner.link),
+            fupin_core::registry::serde_name(&self.inner.link),
             self.inner.coef.len(),
             self.inner.n_obs,
             self.inner.log_likelihood
@@ -557,10 +441,7 @@ impl PyHazardModel {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyHazardModel>().getattr("from_json")?;
-        let json = slf.get().to_json(py)?;
-        PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 

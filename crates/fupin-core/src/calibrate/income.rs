@@ -261,6 +261,42 @@ pub fn estimate_income_process(
     })
 }
 
+impl IncomeEstimate {
+    /// The estimate as [`Table`](crate::registry::Table)s: the parameters (`name`, `estimate`,
+    /// `std_err`), the autocovariance fit (`cov_year_s`, `cov_year_t`, `cov_observed`,
+    /// `cov_fitted`) and the growth fit (`growth_year`, `growth_observed`, `growth_fitted`).
+    pub fn tables(&self) -> [crate::registry::Table; 3] {
+        use crate::registry::{ColumnData as C, Table};
+        let p = &self.parameters;
+        let parameters = Table::from_columns(
+            "parameters",
+            [
+                ("name", C::text(p.iter().map(|e| e.name.clone()))),
+                ("estimate", C::floats(p.iter().map(|e| e.estimate))),
+                ("std_err", C::floats(p.iter().map(|e| e.std_err))),
+            ],
+        );
+        let covariances = Table::from_columns(
+            "covariances",
+            [
+                ("cov_year_s", C::whole(self.cov_years.iter().map(|y| y.0))),
+                ("cov_year_t", C::whole(self.cov_years.iter().map(|y| y.1))),
+                ("cov_observed", C::floats(self.cov_observed.clone())),
+                ("cov_fitted", C::floats(self.cov_fitted.clone())),
+            ],
+        );
+        let growth = Table::from_columns(
+            "growth",
+            [
+                ("growth_year", C::whole(self.growth_years.iter().copied())),
+                ("growth_observed", C::floats(self.growth_observed.clone())),
+                ("growth_fitted", C::floats(self.growth_fitted.clone())),
+            ],
+        );
+        [parameters, covariances, growth]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -458,6 +458,33 @@ pub fn fit_headcount(
     })
 }
 
+impl SmmFit {
+    /// The fit as [`Table`](crate::registry::Table)s: the parameters (`name`, `estimate`,
+    /// `std_err`, `at_bound`) and the series (`year`, `target`, `simulated`, `simulated_sd`).
+    pub fn tables(&self) -> [crate::registry::Table; 2] {
+        use crate::registry::{ColumnData as C, Table};
+        let parameters = Table::from_columns(
+            "parameters",
+            [
+                ("name", C::text(self.names.clone())),
+                ("estimate", C::floats(self.estimate.clone())),
+                ("std_err", C::floats(self.std_err.clone())),
+                ("at_bound", C::flags(self.at_bound.clone())),
+            ],
+        );
+        let series = Table::from_columns(
+            "series",
+            [
+                ("year", C::whole(self.years.iter().copied())),
+                ("target", C::floats(self.target.clone())),
+                ("simulated", C::floats(self.simulated.clone())),
+                ("simulated_sd", C::floats(self.simulated_sd.clone())),
+            ],
+        );
+        [parameters, series]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -189,6 +189,65 @@ impl Sums {
     }
 }
 
+impl GroupRow {
+    /// `rows` of one level of a profile of `registry` as a [`Table`](crate::registry::Table):
+    /// `group` (the external id of a village or county, else the label), `households`, `people`,
+    /// `poor_households`, `poor_people`, `registered_households`, `registered_people`,
+    /// `poor_registered_people`, `fgt0`, `fgt1`, `fgt2`, `population`, `incidence`,
+    /// `exit_threshold` (NaN where undefined) and `share_<cause code>` per cause.
+    /// `above_threshold` (true, false or undefined) stays a field.
+    pub fn table(rows: &[GroupRow], registry: &crate::Registry) -> crate::registry::Table {
+        use crate::registry::{Column, ColumnData as C, Table};
+        let col = |f: fn(&GroupRow) -> f64| C::floats(rows.iter().map(f));
+        let opt = |f: fn(&GroupRow) -> Option<f64>| C::optional(rows.iter().map(f));
+        let mut table = Table::from_columns(
+            "profile",
+            [
+                ("group", group_column(rows, registry)),
+                ("households", col(|r| r.households)),
+                ("people", col(|r| r.people)),
+                ("poor_households", col(|r| r.poor_households)),
+                ("poor_people", col(|r| r.poor_people)),
+                ("registered_households", col(|r| r.registered_households)),
+                ("registered_people", col(|r| r.registered_people)),
+                ("poor_registered_people", col(|r| r.poor_registered_people)),
+                ("fgt0", col(|r| r.fgt0)),
+                ("fgt1", col(|r| r.fgt1)),
+                ("fgt2", col(|r| r.fgt2)),
+                ("population", opt(|r| r.population)),
+                ("incidence", opt(|r| r.incidence)),
+                ("exit_threshold", opt(|r| r.exit_threshold)),
+            ],
+        );
+        table.columns.extend(Cause::ALL.iter().map(|&cause| Column {
+            name: format!("share_{}", cause.code()),
+            data: C::floats(rows.iter().map(|r| r.cause_shares[cause as usize])),
+        }));
+        table
+    }
+}
+
+/// The `group` column: a village's or county's external id (integer when the registry's ids are),
+/// the label for other groups.
+fn group_column(rows: &[GroupRow], registry: &crate::Registry) -> crate::registry::ColumnData {
+    use crate::registry::{ColumnData, Ids};
+    let int_id = |r: &GroupRow| match r.key {
+        GroupKey::Village(v) => match &registry.villages().id {
+            Ids::Int(ids) => Some(ids[v as usize]),
+            Ids::Text(_) => None,
+        },
+        GroupKey::County(c) => match &registry.counties().id {
+            Ids::Int(ids) => Some(ids[c as usize]),
+            Ids::Text(_) => None,
+        },
+        _ => None,
+    };
+    match rows.iter().map(int_id).collect::<Option<Vec<i64>>>() {
+        Some(ids) if !rows.is_empty() => ColumnData::Int(ids),
+        _ => ColumnData::text(rows.iter().map(|r| r.label.clone())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

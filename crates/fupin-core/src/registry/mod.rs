@@ -16,12 +16,14 @@ mod export;
 mod ids;
 mod import;
 mod table;
+mod table_from;
 mod validate;
 
 pub use codes::{Cause, CauseSet, Region};
 pub use columns::{HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS, unknown_columns};
 pub use ids::{IdIndex, IdRef, Ids};
 pub use table::{Column, ColumnData, Table, format_float};
+pub use table_from::serde_name;
 
 use crate::error::{Error, Result};
 

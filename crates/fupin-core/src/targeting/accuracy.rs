@@ -203,6 +203,38 @@ pub fn errors_by_group(
         .collect())
 }
 
+impl TargetingErrors {
+    /// The ratios and cells of `rows` as a [`Table`](crate::registry::Table), one row each:
+    /// `inclusion_error`, `exclusion_error`, `coverage`, `leakage`, `nonpoor_coverage`,
+    /// `targeting_differential`, `selected_poor`, `selected_nonpoor`, `excluded_poor`,
+    /// `excluded_nonpoor`.
+    pub fn table(rows: &[TargetingErrors]) -> crate::registry::Table {
+        use crate::registry::{ColumnData, Table};
+        let col = |f: fn(&TargetingErrors) -> f64| ColumnData::floats(rows.iter().map(f));
+        Table::from_columns(
+            "targeting_errors",
+            [
+                ("inclusion_error", col(|e| e.inclusion_error)),
+                ("exclusion_error", col(|e| e.exclusion_error)),
+                ("coverage", col(|e| e.coverage)),
+                ("leakage", col(|e| e.leakage)),
+                ("nonpoor_coverage", col(|e| e.nonpoor_coverage)),
+                ("targeting_differential", col(|e| e.targeting_differential)),
+                ("selected_poor", col(|e| e.selected_poor)),
+                ("selected_nonpoor", col(|e| e.selected_nonpoor)),
+                ("excluded_poor", col(|e| e.excluded_poor)),
+                ("excluded_nonpoor", col(|e| e.excluded_nonpoor)),
+            ],
+        )
+    }
+
+    /// This table of errors as a one-row [`Table`](crate::registry::Table) (see
+    /// [`TargetingErrors::table`]).
+    pub fn to_table(&self) -> crate::registry::Table {
+        Self::table(std::slice::from_ref(self))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -251,6 +251,41 @@ pub fn adjust_with(
     Ok(out)
 }
 
+impl Adjustment {
+    /// The changes as a [`Table`](crate::registry::Table): `household_id` (the id in this year's
+    /// registry `new`, or last year's `old` for households that left; integer when both
+    /// registries have integer ids) and `change` (its serde name: `enter`, `exit`, `return`, `stay_poor`, `stay_exited`,
+    /// `stay_out`, `left`). Rows and failing conditions stay in
+    /// the fields of [`HouseholdChange`].
+    pub fn to_table(&self, old: &Registry, new: &Registry) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Ids, Table};
+        let id = |c: &HouseholdChange| match (c.new_row, c.old_row) {
+            (Some(r), _) => Some((&new.households().id, r - 1)),
+            (None, Some(r)) => Some((&old.households().id, r - 1)),
+            (None, None) => None,
+        };
+        let ints: Option<Vec<i64>> = self
+            .changes
+            .iter()
+            .map(|c| match id(c) {
+                Some((Ids::Int(v), r)) => Some(v[r]),
+                _ => None,
+            })
+            .collect();
+        let household_id = match ints {
+            Some(v) => C::Int(v),
+            None => C::text(self.changes.iter().map(|c| c.household_id.clone())),
+        };
+        Table::from_columns(
+            "changes",
+            [
+                ("household_id", household_id),
+                ("change", C::names(self.changes.iter().map(|c| c.change))),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -340,6 +340,66 @@ pub fn exit_check_with(
     })
 }
 
+impl ExitReport {
+    /// The household, village and county results as [`Table`](crate::registry::Table)s with
+    /// external ids from `registry` (the one checked): households `row` (1-based),
+    /// `household_id`, `registered`, `pass`; villages `row`, `village_id`, `incidence`,
+    /// `threshold`, `pass`; counties `row`, `county_id`, `incidence`, `threshold`,
+    /// `wrong_exit_rate`, `missed_identification_rate` (NaN when not measurable), `pass`. The
+    /// lists of failing conditions stay in the `failing` fields.
+    pub fn tables(&self, registry: &Registry) -> [crate::registry::Table; 3] {
+        use crate::registry::{ColumnData as C, Table};
+        let (hs, vs, cs) = (&self.households, &self.villages, &self.counties);
+        let households = Table::from_columns(
+            "households",
+            [
+                ("row", C::whole(hs.iter().map(|x| x.row))),
+                (
+                    "household_id",
+                    C::ids(&registry.households().id, hs.iter().map(|x| x.row - 1)),
+                ),
+                ("registered", C::flags(hs.iter().map(|x| x.registered))),
+                ("pass", C::flags(hs.iter().map(|x| x.pass))),
+            ],
+        );
+        let villages = Table::from_columns(
+            "villages",
+            [
+                ("row", C::whole(vs.iter().map(|x| x.row))),
+                (
+                    "village_id",
+                    C::ids(&registry.villages().id, vs.iter().map(|x| x.row - 1)),
+                ),
+                ("incidence", C::floats(vs.iter().map(|x| x.incidence))),
+                ("threshold", C::floats(vs.iter().map(|x| x.threshold))),
+                ("pass", C::flags(vs.iter().map(|x| x.pass))),
+            ],
+        );
+        let counties = Table::from_columns(
+            "counties",
+            [
+                ("row", C::whole(cs.iter().map(|x| x.row))),
+                (
+                    "county_id",
+                    C::ids(&registry.counties().id, cs.iter().map(|x| x.row - 1)),
+                ),
+                ("incidence", C::floats(cs.iter().map(|x| x.incidence))),
+                ("threshold", C::floats(cs.iter().map(|x| x.threshold))),
+                (
+                    "wrong_exit_rate",
+                    C::optional(cs.iter().map(|x| x.wrong_exit_rate)),
+                ),
+                (
+                    "missed_identification_rate",
+                    C::optional(cs.iter().map(|x| x.missed_identification_rate)),
+                ),
+                ("pass", C::flags(cs.iter().map(|x| x.pass))),
+            ],
+        );
+        [households, villages, counties]
+    }
+}
+
 #[cfg(test)]
 #[path = "exit_tests.rs"]
 mod tests;

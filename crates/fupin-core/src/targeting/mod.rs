@@ -29,6 +29,7 @@ mod fields;
 mod linalg;
 mod mpi;
 mod pmt;
+mod pmt_design;
 mod presets;
 mod record_checks;
 mod selection;
@@ -49,6 +50,7 @@ pub use fields::HOUSEHOLD_FIELDS;
 pub use linalg::COLLINEARITY_TOLERANCE;
 pub use mpi::{GroupMpi, Mpi, SCORE_TOLERANCE, mpi};
 pub use pmt::{INTERCEPT, ProxyMeansTest};
+pub use pmt_design::{PmtDesign, Proxy};
 pub use presets::{
     EDUCATION_CUTOFF_YEARS, IndicatorSet, five_looks, two_assurances_three_guarantees,
 };

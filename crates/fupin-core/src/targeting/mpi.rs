@@ -339,6 +339,28 @@ impl Mpi {
     }
 }
 
+impl GroupMpi {
+    /// `rows` as a [`Table`](crate::registry::Table), one row per group: `population_share`,
+    /// `h`, `a`, `m0`, `m1`, `m2` (NaN where undefined), `contribution`. The censored
+    /// headcounts stay in the rows.
+    pub fn table(rows: &[GroupMpi]) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        let col = |f: fn(&GroupMpi) -> f64| C::floats(rows.iter().map(f));
+        Table::from_columns(
+            "groups",
+            [
+                ("population_share", col(|r| r.population_share)),
+                ("h", col(|r| r.h)),
+                ("a", col(|r| r.a)),
+                ("m0", col(|r| r.m0)),
+                ("m1", C::optional(rows.iter().map(|r| r.m1))),
+                ("m2", C::optional(rows.iter().map(|r| r.m2))),
+                ("contribution", col(|r| r.contribution)),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 #[path = "mpi_tests.rs"]
 mod tests;

@@ -46,6 +46,10 @@ pub struct ProxyMeansTest {
     adj_r_squared: f64,
     residual_variance: f64,
     n_obs: usize,
+    /// How the design matrix is built from a table (empty for a test fitted on a bare matrix, or
+    /// saved before tests kept their design).
+    #[serde(default)]
+    design: super::PmtDesign,
 }
 
 /// Validate a design and target; return the design with the intercept column prepended (if any),
@@ -264,7 +268,20 @@ impl ProxyMeansTest {
             adj_r_squared,
             residual_variance,
             n_obs: n,
+            design: super::PmtDesign::default(),
         })
+    }
+
+    /// The design kept by the fit (empty for a test fitted on a bare matrix).
+    pub fn design(&self) -> &super::PmtDesign {
+        &self.design
+    }
+
+    /// The same test with `design` (for a test fitted on a matrix, or saved before tests kept
+    /// their design).
+    pub fn with_design(mut self, design: super::PmtDesign) -> Self {
+        self.design = design;
+        self
     }
 
     /// Predicted welfare for the rows of `x` (the proxy columns in the order of the fit, without

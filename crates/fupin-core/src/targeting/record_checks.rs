@@ -450,6 +450,27 @@ fn duplicate_persons(registry: &Registry, p: &Persons) -> Result<Vec<(usize, Str
     Ok(out)
 }
 
+impl RecordCheck {
+    /// The flags as a [`Table`](crate::registry::Table) with external ids from `registry` (the
+    /// one checked): `row` (1-based), `household_id`, `rule`. The triggering values stay in
+    /// [`Flag::values`].
+    pub fn to_table(&self, registry: &Registry) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        let fl = &self.flags;
+        Table::from_columns(
+            "flags",
+            [
+                ("row", C::whole(fl.iter().map(|f| f.row))),
+                (
+                    "household_id",
+                    C::ids(&registry.households().id, fl.iter().map(|f| f.row - 1)),
+                ),
+                ("rule", C::text(fl.iter().map(|f| f.rule.clone()))),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 #[path = "record_checks_tests.rs"]
 mod tests;

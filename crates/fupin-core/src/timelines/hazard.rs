@@ -81,6 +81,10 @@ pub struct HazardModel {
     pub n_events: f64,
     /// IRLS iterations used.
     pub iterations: usize,
+    /// How the design matrix is built from a table (empty for a model fitted on a bare matrix, or
+    /// saved before models kept their design); see [`HazardModel::predict_table`].
+    #[serde(default)]
+    pub design: super::HazardDesign,
 }
 
 fn numerical(link: Link, reason: String) -> Error {
@@ -255,6 +259,7 @@ pub fn fit_hazard(
         n_obs: n,
         n_events,
         iterations,
+        design: super::HazardDesign::default(),
     })
 }
 

@@ -224,6 +224,27 @@ pub fn kaplan_meier_by_group(
     })
 }
 
+impl SurvivalTable {
+    /// The columns `time`, `at_risk`, `events`, `censored`, `survival`, `std_err`, `ci_lower`,
+    /// `ci_upper` as a [`Table`](crate::registry::Table).
+    pub fn to_table(&self) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        Table::from_columns(
+            "survival",
+            [
+                ("time", C::floats(self.time.clone())),
+                ("at_risk", C::floats(self.at_risk.clone())),
+                ("events", C::floats(self.events.clone())),
+                ("censored", C::floats(self.censored.clone())),
+                ("survival", C::floats(self.survival.clone())),
+                ("std_err", C::floats(self.std_err.clone())),
+                ("ci_lower", C::floats(self.ci_lower.clone())),
+                ("ci_upper", C::floats(self.ci_upper.clone())),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use rand::RngExt;

@@ -158,6 +158,23 @@ pub fn logrank(
     })
 }
 
+impl LogRank {
+    /// The per-group columns `groups`, `n`, `observed`, `expected` as a
+    /// [`Table`](crate::registry::Table); `variance` and the test statistics stay fields.
+    pub fn to_table(&self) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        Table::from_columns(
+            "logrank",
+            [
+                ("groups", C::Int(self.groups.clone())),
+                ("n", C::whole(self.n.iter().copied())),
+                ("observed", C::floats(self.observed.clone())),
+                ("expected", C::floats(self.expected.clone())),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@
 //! Calibration of the income model (which runs the engine) is in [`crate::calibrate`], above.
 
 mod hazard;
+mod hazard_design;
 mod irls;
 mod km;
 pub(crate) mod linalg;
@@ -22,6 +23,7 @@ mod sandwich;
 mod spells;
 
 pub use hazard::{HazardModel, HazardOptions, Link, fit_hazard};
+pub use hazard_design::HazardDesign;
 pub use km::{
     KaplanMeier, KaplanMeierByGroup, SurvivalTable, kaplan_meier, kaplan_meier_by_group,
     kaplan_meier_with,

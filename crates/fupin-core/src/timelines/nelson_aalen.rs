@@ -129,6 +129,30 @@ pub fn nelson_aalen_with(
     })
 }
 
+impl CumulativeHazardTable {
+    /// The columns `time`, `at_risk`, `events`, `censored`, `cumulative_hazard`, `std_err`,
+    /// `ci_lower`, `ci_upper` as a [`Table`](crate::registry::Table).
+    pub fn to_table(&self) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        Table::from_columns(
+            "cumulative_hazard",
+            [
+                ("time", C::floats(self.time.clone())),
+                ("at_risk", C::floats(self.at_risk.clone())),
+                ("events", C::floats(self.events.clone())),
+                ("censored", C::floats(self.censored.clone())),
+                (
+                    "cumulative_hazard",
+                    C::floats(self.cumulative_hazard.clone()),
+                ),
+                ("std_err", C::floats(self.std_err.clone())),
+                ("ci_lower", C::floats(self.ci_lower.clone())),
+                ("ci_upper", C::floats(self.ci_upper.clone())),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

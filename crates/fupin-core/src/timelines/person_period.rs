@@ -240,6 +240,24 @@ impl Panel {
     }
 }
 
+impl PersonPeriods {
+    /// The columns `household`, `year`, `period`, `event`, `source_row` (0-based) as a
+    /// [`Table`](crate::registry::Table); the covariate matrix stays in `covariates`.
+    pub fn to_table(&self) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        Table::from_columns(
+            "person_periods",
+            [
+                ("household", C::Int(self.household.clone())),
+                ("year", C::whole(self.year.iter().copied())),
+                ("period", C::whole(self.period.iter().copied())),
+                ("event", C::flags(self.event.clone())),
+                ("source_row", C::whole(self.source_row.iter().copied())),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ndarray::Array2;

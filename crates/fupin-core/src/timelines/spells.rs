@@ -283,6 +283,24 @@ pub fn poor_flags(income: &[f64], line: &[f64]) -> Result<Vec<bool>> {
         .collect()
 }
 
+impl Spells {
+    /// The columns `household`, `start_year`, `duration`, `observed`, `start_row` (0-based) as a
+    /// [`Table`](crate::registry::Table).
+    pub fn to_table(&self) -> crate::registry::Table {
+        use crate::registry::{ColumnData as C, Table};
+        Table::from_columns(
+            "spells",
+            [
+                ("household", C::Int(self.household.clone())),
+                ("start_year", C::whole(self.start_year.iter().copied())),
+                ("duration", C::floats(self.duration.clone())),
+                ("observed", C::flags(self.observed.clone())),
+                ("start_row", C::whole(self.start_row.iter().copied())),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use fupin_core::targeting::{self, Checklist, ExitData, Persons, RecordData, RecordRules};
-use fupin_core::{Ids, Registry};
+use fupin_core::targeting::{
+    self, Checklist, ExitData, HouseholdChange, Persons, RecordData, RecordRules,
+};
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{IntoPyDict, PyDict, PyTuple};
 
-use crate::convert::{from_json, ids_at, to_json};
+use crate::convert::{fields_to_py, from_json, ids_from_py, reduce_json, table_to_py, to_json};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
@@ -82,10 +83,7 @@ impl PyChecklist {
         )
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyChecklist>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 
@@ -143,10 +141,7 @@ impl PyRecordRules {
         format!("RecordRules({})", self.names().join(", "))
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyRecordRules>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 
@@ -177,130 +172,23 @@ fn exit_check<'py>(
     let report = run_short(py, move || {
         targeting::exit_check_with(&r2, year, line, &list, &data)
     })?;
-    let out = PyDict::new(py);
-    out.set_item("year", report.year)?;
-    out.set_item("line", report.line)?;
-    out.set_item("checklist", report.checklist)?;
-    out.set_item("unchecked", report.unchecked)?;
-
-    let hs = &report.households;
-    let h = PyDict::new(py);
-    h.set_item("row", hs.iter().map(|x| x.row).collect::<Vec<_>>())?;
-    h.set_item(
-        "household_id",
-        ids_at(py, &reg.households().id, hs.iter().map(|x| x.row - 1))?,
-    )?;
-    h.set_item(
-        "registered",
-        hs.iter()
-            .map(|x| x.registered)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    h.set_item(
-        "pass",
-        hs.iter()
-            .map(|x| x.pass)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    h.set_item(
-        "failing",
-        hs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
-    )?;
-    out.set_item("households", h)?;
-
-    let vs = &report.villages;
-    let v = PyDict::new(py);
-    v.set_item("row", vs.iter().map(|x| x.row).collect::<Vec<_>>())?;
-    v.set_item(
-        "village_id",
-        ids_at(py, &reg.villages().id, vs.iter().map(|x| x.row - 1))?,
-    )?;
-    v.set_item(
-        "incidence",
-        vs.iter()
-            .map(|x| x.incidence)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    v.set_item(
-        "threshold",
-        vs.iter()
-            .map(|x| x.threshold)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    v.set_item(
-        "pass",
-        vs.iter()
-            .map(|x| x.pass)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    v.set_item(
-        "failing",
-        vs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
-    )?;
-    out.set_item("villages", v)?;
-
-    let cs = &report.counties;
-    let c = PyDict::new(py);
-    c.set_item("row", cs.iter().map(|x| x.row).collect::<Vec<_>>())?;
-    c.set_item(
-        "county_id",
-        ids_at(py, &reg.counties().id, cs.iter().map(|x| x.row - 1))?,
-    )?;
-    let nan = |o: Option<f64>| o.unwrap_or(f64::NAN);
-    c.set_item(
-        "incidence",
-        cs.iter()
-            .map(|x| x.incidence)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    c.set_item(
-        "threshold",
-        cs.iter()
-            .map(|x| x.threshold)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    c.set_item(
-        "wrong_exit_rate",
-        cs.iter()
-            .map(|x| nan(x.wrong_exit_rate))
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    c.set_item(
-        "missed_identification_rate",
-        cs.iter()
-            .map(|x| nan(x.missed_identification_rate))
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    c.set_item(
-        "pass",
-        cs.iter()
-            .map(|x| x.pass)
-            .collect::<Vec<_>>()
-            .into_pyarray(py),
-    )?;
-    c.set_item(
-        "failing",
-        cs.iter().map(|x| x.failing.clone()).collect::<Vec<_>>(),
-    )?;
-    out.set_item("counties", c)?;
-    Ok(out)
-}
-
-/// Person household ids as core `Ids`: an int64 array or a list of str.
-fn person_ids(obj: &Bound<'_, PyAny>) -> PyResult<Ids> {
-    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
-        return Ok(Ids::Int(a.as_array().to_vec()));
+    let out = fields_to_py(py, &report, &["households", "villages", "counties"])?;
+    let failing = [
+        report
+            .households
+            .iter()
+            .map(|x| &x.failing)
+            .collect::<Vec<_>>(),
+        report.villages.iter().map(|x| &x.failing).collect(),
+        report.counties.iter().map(|x| &x.failing).collect(),
+    ];
+    let levels = ["households", "villages", "counties"].into_iter();
+    for ((level, table), failing) in levels.zip(report.tables(&reg)).zip(failing) {
+        let columns = table_to_py(py, table)?;
+        columns.set_item("failing", failing)?;
+        out.set_item(level, columns)?;
     }
-    Ok(Ids::Text(obj.extract::<Vec<String>>()?))
+    Ok(out)
 }
 
 /// Record checks; a dict of the flag columns and the skipped rules.
@@ -322,7 +210,7 @@ fn check_records<'py>(
     let persons = match (person_keys, person_households) {
         (Some(key), Some(h)) => Some(Persons {
             key,
-            household_id: person_ids(h)?,
+            household_id: ids_from_py(h)?,
         }),
         _ => None,
     };
@@ -336,35 +224,11 @@ fn check_records<'py>(
         };
         targeting::check_records(&r2, line, &rules, &data)
     })?;
-    let d = PyDict::new(py);
-    let fl = &out.flags;
-    d.set_item("row", fl.iter().map(|f| f.row).collect::<Vec<_>>())?;
-    d.set_item(
-        "household_id",
-        ids_at(py, &reg.households().id, fl.iter().map(|f| f.row - 1))?,
-    )?;
-    d.set_item(
-        "rule",
-        fl.iter().map(|f| f.rule.clone()).collect::<Vec<_>>(),
-    )?;
-    let values = fl
-        .iter()
-        .map(|f| {
-            let v = PyDict::new(py);
-            for (k, x) in &f.values {
-                v.set_item(k, x)?;
-            }
-            Ok(v)
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    d.set_item("values", values)?;
+    let d = table_to_py(py, out.to_table(&reg))?;
+    let values = out.flags.iter().map(|f| f.values.clone().into_py_dict(py));
+    d.set_item("values", values.collect::<PyResult<Vec<_>>>()?)?;
     d.set_item("skipped", out.skipped)?;
     Ok(d)
-}
-
-/// External id of a household in `reg` at a 1-based row.
-fn id_at(py: Python<'_>, reg: &Registry, row: usize) -> PyResult<Py<PyAny>> {
-    crate::convert::id_to_py(py, &reg.households().id, row - 1)
 }
 
 /// Dynamic adjustment from last year's registry and exit marks to this year's data.
@@ -390,58 +254,19 @@ fn adjust<'py>(
     let a = run_short(py, move || {
         targeting::adjust_with(&ro2, &ex, &rn2, line, &list, &data)
     })?;
-    let ch = PyDict::new(py);
-    let ids = a
-        .changes
-        .iter()
-        .map(|c| match (c.new_row, c.old_row) {
-            (Some(r), _) => id_at(py, &rn, r),
-            (None, Some(r)) => id_at(py, &ro, r),
-            (None, None) => Ok(c
-                .household_id
-                .clone()
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()),
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    ch.set_item("household_id", ids)?;
-    ch.set_item(
-        "old_row",
-        a.changes.iter().map(|c| c.old_row).collect::<Vec<_>>(),
-    )?;
-    ch.set_item(
-        "new_row",
-        a.changes.iter().map(|c| c.new_row).collect::<Vec<_>>(),
-    )?;
-    let change = a
-        .changes
-        .iter()
-        .map(|c| {
-            serde_json::to_value(c.change)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>();
-    ch.set_item("change", change)?;
-    ch.set_item(
+    let changes = table_to_py(py, a.to_table(&ro, &rn))?;
+    let rows =
+        |f: fn(&HouseholdChange) -> Option<usize>| a.changes.iter().map(f).collect::<Vec<_>>();
+    changes.set_item("old_row", rows(|c| c.old_row))?;
+    changes.set_item("new_row", rows(|c| c.new_row))?;
+    changes.set_item(
         "failing",
-        a.changes
-            .iter()
-            .map(|c| c.failing.clone())
-            .collect::<Vec<_>>(),
+        a.changes.iter().map(|c| &c.failing).collect::<Vec<_>>(),
     )?;
-    let out = PyDict::new(py);
-    out.set_item("changes", ch)?;
+    let out = fields_to_py(py, &a, &["changes", "registered", "exited"])?;
+    out.set_item("changes", changes)?;
     out.set_item("registered", a.registered.into_pyarray(py))?;
     out.set_item("exited", a.exited.into_pyarray(py))?;
-    out.set_item("entered", a.entered)?;
-    out.set_item("exits", a.exits)?;
-    out.set_item("returned", a.returned)?;
-    out.set_item("left", a.left)?;
-    out.set_item("wrong_exit_rate", a.wrong_exit_rate)?;
-    out.set_item("missed_identification_rate", a.missed_identification_rate)?;
     Ok(out)
 }
 

@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
-use fupin_core::targeting::{self, IndicatorSet, Mpi};
+use fupin_core::targeting::{self, GroupMpi, IndicatorSet, Mpi};
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::select::group_codes;
-use crate::errors::validation_at;
+use crate::convert::{fields_to_py, table_to_py, whole_numbers};
+use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
 
@@ -19,10 +20,6 @@ use crate::registry::PyRegistry;
 #[derive(Debug)]
 pub struct PyMpi {
     inner: Arc<Mpi>,
-}
-
-fn opt(v: Option<f64>) -> f64 {
-    v.unwrap_or(f64::NAN)
 }
 
 #[pymethods]
@@ -100,17 +97,7 @@ impl PyMpi {
         let g = group_codes(py, "group", &group)?;
         let inner = self.inner.clone();
         let rows = run_short(py, move || inner.by_group(&g, n_groups))?;
-        let out = PyDict::new(py);
-        let col = |f: &dyn Fn(&targeting::GroupMpi) -> f64| {
-            rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py)
-        };
-        out.set_item("population_share", col(&|r| r.population_share))?;
-        out.set_item("h", col(&|r| r.h))?;
-        out.set_item("a", col(&|r| r.a))?;
-        out.set_item("m0", col(&|r| r.m0))?;
-        out.set_item("m1", col(&|r| opt(r.m1)))?;
-        out.set_item("m2", col(&|r| opt(r.m2)))?;
-        out.set_item("contribution", col(&|r| r.contribution))?;
+        let out = table_to_py(py, GroupMpi::table(&rows))?;
         let d = self.inner.indicator_weights.len();
         let censored =
             Array2::from_shape_fn((rows.len(), d), |(i, j)| rows[i].censored_headcount[j]);
@@ -149,14 +136,10 @@ fn mpi(
 }
 
 fn set_to_py<'py>(py: Python<'py>, s: IndicatorSet) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    out.set_item("name", s.name)?;
-    out.set_item("indicators", s.indicators)?;
-    out.set_item("labels", s.labels)?;
+    let out = fields_to_py(py, &s, &["weights", "cutoffs", "achievements"])?;
     out.set_item("weights", s.weights.into_pyarray(py))?;
     out.set_item("cutoffs", s.cutoffs.into_pyarray(py))?;
     out.set_item("achievements", s.achievements.into_pyarray(py))?;
-    out.set_item("notes", s.notes)?;
     Ok(out)
 }
 
@@ -177,29 +160,16 @@ fn two_assurances_three_guarantees<'py>(
     line: f64,
     dropouts: Option<PyReadonlyArray1<'_, i64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d: Option<Vec<u16>> = dropouts
-        .map(|a| {
-            a.as_array()
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| {
-                    u16::try_from(v).map_err(|_| {
-                        validation_at(
-                            py,
-                            format!(
-                                "`dropouts` row {}: value {v} must be a count from 0 to {}",
-                                i + 1,
-                                u16::MAX
-                            ),
-                            Some("dropouts"),
-                            Some(i + 1),
-                            Some(v.to_string()),
-                        )
-                    })
-                })
-                .collect::<PyResult<Vec<u16>>>()
-        })
-        .transpose()?;
+    let count = |a: PyReadonlyArray1<'_, i64>| {
+        whole_numbers(
+            "households",
+            "dropouts",
+            &a,
+            |_: u16| true,
+            "must be a count from 0 to 65535",
+        )
+    };
+    let d = dropouts.map(count).transpose().py_err(py)?;
     let reg = registry.inner.clone();
     let s = run_short(py, move || {
         targeting::two_assurances_three_guarantees(&reg, line, d.as_deref())

@@ -3,17 +3,30 @@
 
 use std::sync::Arc;
 
-use fupin_core::targeting::{self, Dummies, ProxyMeansTest};
+use fupin_core::targeting::{self, Dummies, PmtDesign, Proxy, ProxyMeansTest};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use super::select::errors_dict;
-use crate::convert::{from_json, to_json};
+use crate::convert::{fields_to_py, from_json, reduce_json, row_to_py, table_from_py, to_json};
 use crate::errors::{IntoPyResult, validation_at};
 use crate::long_call::run_short;
 
 type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
+
+/// A proxy as Python gives it: (name, levels or None, reference or None).
+type ProxySpec = (String, Option<Vec<String>>, Option<String>);
+
+fn design_from(proxies: Vec<ProxySpec>) -> PmtDesign {
+    let proxies = proxies.into_iter().map(|(name, levels, reference)| Proxy {
+        name,
+        levels,
+        reference,
+    });
+    PmtDesign {
+        proxies: proxies.collect(),
+    }
+}
 
 /// A fitted proxy-means test (see `fupin.targeting.ProxyMeansTest` for the documented face).
 #[pyclass(module = "fupin._native", name = "ProxyMeansTest", frozen)]
@@ -44,6 +57,70 @@ impl PyProxyMeansTest {
         Ok(PyProxyMeansTest {
             inner: Arc::new(fit),
         })
+    }
+
+    /// Fit on `proxies` ((name, levels or None, reference or None) each; levels `[]` mark a
+    /// categorical proxy) read from the dict `columns`; the test keeps the design.
+    #[staticmethod]
+    #[pyo3(signature = (columns, proxies, target, weights=None, intercept=true))]
+    fn fit_table(
+        py: Python<'_>,
+        columns: &Bound<'_, PyDict>,
+        proxies: Vec<ProxySpec>,
+        target: PyReadonlyArray1<'_, f64>,
+        weights: Weights<'_>,
+        intercept: bool,
+    ) -> PyResult<Self> {
+        let data = table_from_py(py, "data", columns)?;
+        let design = design_from(proxies);
+        let (y, w) = (
+            target.as_array().to_vec(),
+            weights.map(|w| w.as_array().to_vec()),
+        );
+        let fit = run_short(py, move || {
+            ProxyMeansTest::fit_table(&data, &design, &y, w.as_deref(), intercept)
+        })?;
+        Ok(PyProxyMeansTest {
+            inner: Arc::new(fit),
+        })
+    }
+
+    /// The same test with the design `proxies` (for a test saved before the core kept it).
+    fn with_design(&self, proxies: Vec<ProxySpec>) -> Self {
+        let inner = (*self.inner).clone().with_design(design_from(proxies));
+        PyProxyMeansTest {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The kept design as (name, levels or None, reference or None) per proxy.
+    #[getter]
+    fn design(&self) -> Vec<ProxySpec> {
+        let proxies = self.inner.design().proxies.iter();
+        proxies
+            .map(|p| (p.name.clone(), p.levels.clone(), p.reference.clone()))
+            .collect()
+    }
+
+    /// The design matrix of the dict `columns` and its column names, through the kept design.
+    fn design_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'_, PyDict>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<String>)> {
+        let data = table_from_py(py, "data", columns)?;
+        let (x, names) = run_short(py, || self.inner.design().matrix(&data))?;
+        Ok((x.into_pyarray(py), names))
+    }
+
+    /// Predicted target for the rows of the dict `columns`, through the kept design.
+    fn predict_table<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'_, PyDict>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let data = table_from_py(py, "data", columns)?;
+        Ok(run_short(py, || self.inner.predict_table(&data))?.into_pyarray(py))
     }
 
     /// Predicted target for the rows of `x` (proxy columns in the order of the fit).
@@ -145,10 +222,7 @@ impl PyProxyMeansTest {
 
     /// Pickle through the JSON form.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let ctor = py.get_type::<PyProxyMeansTest>().getattr("from_json")?;
-        let args = (slf.get().to_json(py)?,);
-        PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 
@@ -193,7 +267,7 @@ fn pmt_cross_validate<'py>(
     out.set_item("fold_r_squared", cv.fold_r_squared.into_pyarray(py))?;
     out.set_item("fold_rmse", cv.fold_rmse.into_pyarray(py))?;
     out.set_item("threshold", cv.threshold)?;
-    out.set_item("errors", errors_dict(py, &cv.errors)?)?;
+    out.set_item("errors", row_to_py(py, cv.errors.to_table())?)?;
     Ok(out)
 }
 
@@ -227,11 +301,7 @@ fn dummies<'py>(
             })?
         }
     };
-    let out = PyDict::new(py);
-    out.set_item("name", d.name)?;
-    out.set_item("levels", d.levels)?;
-    out.set_item("reference", d.reference)?;
-    out.set_item("names", d.names)?;
+    let out = fields_to_py(py, &d, &["matrix"])?;
     out.set_item("matrix", d.matrix.into_pyarray(py))?;
     Ok(out)
 }

@@ -1,43 +1,16 @@
 //! Selection (threshold, quota allocated county → village) and targeting errors.
 
-use fupin_core::registry::Ids;
 use fupin_core::targeting::{self, TargetingErrors};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::validation_at;
+use crate::convert::{ids_from_py, row_to_py, table_to_py, whole_numbers};
+use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
 
 type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
-
-/// Non-negative integer codes (group indices, quotas) from an int64 array, checked.
-fn non_negative(
-    py: Python<'_>,
-    name: &str,
-    a: &PyReadonlyArray1<'_, i64>,
-    max: u64,
-) -> PyResult<Vec<u64>> {
-    a.as_array()
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            u64::try_from(v).ok().filter(|&u| u <= max).ok_or_else(|| {
-                validation_at(
-                    py,
-                    format!(
-                        "`{name}` row {}: value {v} must be a non-negative integer at most {max}",
-                        i + 1
-                    ),
-                    Some(name),
-                    Some(i + 1),
-                    Some(v.to_string()),
-                )
-            })
-        })
-        .collect()
-}
 
 /// Group indices (u32) from an int64 array.
 pub(crate) fn group_codes(
@@ -45,14 +18,19 @@ pub(crate) fn group_codes(
     name: &str,
     a: &PyReadonlyArray1<'_, i64>,
 ) -> PyResult<Vec<u32>> {
-    Ok(non_negative(py, name, a, u64::from(u32::MAX))?
-        .into_iter()
-        .map(|v| v as u32)
-        .collect())
+    whole_numbers(
+        "arguments",
+        name,
+        a,
+        |_: u32| true,
+        "must be a non-negative group index",
+    )
+    .py_err(py)
 }
 
 fn counts(py: Python<'_>, name: &str, a: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u64>> {
-    non_negative(py, name, a, i64::MAX as u64)
+    let ok = |v: u64| i64::try_from(v).is_ok();
+    whole_numbers("arguments", name, a, ok, "must be a non-negative integer").py_err(py)
 }
 
 fn u64_array<'py>(py: Python<'py>, v: &[u64]) -> Bound<'py, PyArray1<i64>> {
@@ -60,57 +38,6 @@ fn u64_array<'py>(py: Python<'py>, v: &[u64]) -> Bound<'py, PyArray1<i64>> {
         .map(|&x| x as i64)
         .collect::<Vec<i64>>()
         .into_pyarray(py)
-}
-
-/// The selected × poor table and its ratios as a dict.
-pub(crate) fn errors_dict<'py>(
-    py: Python<'py>,
-    e: &TargetingErrors,
-) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    for (k, v) in fields(e) {
-        out.set_item(k, v)?;
-    }
-    Ok(out)
-}
-
-const FIELDS: [&str; 10] = [
-    "inclusion_error",
-    "exclusion_error",
-    "coverage",
-    "leakage",
-    "nonpoor_coverage",
-    "targeting_differential",
-    "selected_poor",
-    "selected_nonpoor",
-    "excluded_poor",
-    "excluded_nonpoor",
-];
-
-fn fields(e: &TargetingErrors) -> [(&'static str, f64); 10] {
-    let v = [
-        e.inclusion_error,
-        e.exclusion_error,
-        e.coverage,
-        e.leakage,
-        e.nonpoor_coverage,
-        e.targeting_differential,
-        e.selected_poor,
-        e.selected_nonpoor,
-        e.excluded_poor,
-        e.excluded_nonpoor,
-    ];
-    std::array::from_fn(|i| (FIELDS[i], v[i]))
-}
-
-/// A list of tables as a dict of columns.
-fn errors_columns<'py>(py: Python<'py>, rows: &[TargetingErrors]) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    for (j, name) in FIELDS.iter().enumerate() {
-        let col: Vec<f64> = rows.iter().map(|e| fields(e)[j].1).collect();
-        out.set_item(*name, col.into_pyarray(py))?;
-    }
-    Ok(out)
 }
 
 #[pyfunction]
@@ -161,14 +88,6 @@ fn allocate_top_down<'py>(
     Ok(out)
 }
 
-/// Household ids for ties: an int64 array or a list of str.
-fn tie_ids(obj: &Bound<'_, PyAny>) -> PyResult<Ids> {
-    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
-        return Ok(Ids::Int(a.as_array().to_vec()));
-    }
-    Ok(Ids::Text(obj.extract::<Vec<String>>()?))
-}
-
 #[pyfunction]
 #[pyo3(signature = (scores, household_village, village_quota, ids=None))]
 fn select_by_quota<'py>(
@@ -181,7 +100,7 @@ fn select_by_quota<'py>(
     let s = scores.as_array().to_vec();
     let v = group_codes(py, "household_village", &household_village)?;
     let q = counts(py, "village_quota", &village_quota)?;
-    let ids = ids.map(tie_ids).transpose()?;
+    let ids = ids.map(ids_from_py).transpose()?;
     Ok(run_short(py, move || {
         targeting::select_by_quota(&s, &v, &q, ids.as_ref())
     })?
@@ -241,7 +160,7 @@ fn targeting_errors<'py>(
     let p = poor.as_array().to_vec();
     let w = weights.map(|w| w.as_array().to_vec());
     let e = run_short(py, move || targeting::errors(&s, &p, w.as_deref()))?;
-    errors_dict(py, &e)
+    row_to_py(py, e.to_table())
 }
 
 #[pyfunction]
@@ -258,7 +177,7 @@ fn error_curve<'py>(
     let t = thresholds.as_array().to_vec();
     let w = weights.map(|w| w.as_array().to_vec());
     let rows = run_short(py, move || targeting::error_curve(&s, &p, &t, w.as_deref()))?;
-    errors_columns(py, &rows)
+    table_to_py(py, TargetingErrors::table(&rows))
 }
 
 #[pyfunction]
@@ -278,7 +197,7 @@ fn errors_by_group<'py>(
     let rows = run_short(py, move || {
         targeting::errors_by_group(&s, &p, &g, n_groups, w.as_deref())
     })?;
-    errors_columns(py, &rows)
+    table_to_py(py, TargetingErrors::table(&rows))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
