@@ -89,10 +89,11 @@ class MultidimensionalPoverty:
     unit, and ``deprivation`` (the uncensored matrix).
     """
 
-    __slots__ = ("_native", "indicators")
+    __slots__ = ("_f", "_native", "indicators")
 
     def __init__(self, native: _native.Mpi, indicators: list[str]) -> None:
         self._native = native
+        self._f: dict[str, Any] = native.fields()
         self.indicators = indicators
 
     def _series(self, values: Any, name: str) -> pd.Series:
@@ -101,67 +102,67 @@ class MultidimensionalPoverty:
     @property
     def k(self) -> float:
         """The poverty cutoff (a fraction of the total indicator weight)."""
-        return self._native.k
+        return self._f["k"]
 
     @property
     def H(self) -> float:  # noqa: N802 (the published symbol)
         """Headcount ratio."""
-        return self._native.h
+        return self._f["h"]
 
     @property
     def A(self) -> float:  # noqa: N802
         """Average deprivation score among the poor."""
-        return self._native.a
+        return self._f["a"]
 
     @property
     def M0(self) -> float:  # noqa: N802
         """Adjusted headcount ratio H × A."""
-        return self._native.m0
+        return self._f["m0"]
 
     @property
     def M1(self) -> float | None:  # noqa: N802
         """Adjusted poverty gap (cardinal indicators with positive cutoffs), else None."""
-        return self._native.m1
+        return self._f["m1"]
 
     @property
     def M2(self) -> float | None:  # noqa: N802
         """Adjusted squared poverty gap, else None."""
-        return self._native.m2
+        return self._f["m2"]
 
     @property
     def indicator_weights(self) -> pd.Series:
         """Indicator weights normalised to sum to 1."""
-        return self._series(self._native.indicator_weights, "weight")
+        return self._series(self._f["indicator_weights"], "weight")
 
     @property
     def censored_headcounts(self) -> pd.Series:
         """Share of units poor and deprived in each indicator (weighted)."""
-        return self._series(self._native.censored_headcount, "censored_headcount")
+        return self._series(self._f["censored_headcount"], "censored_headcount")
 
     @property
     def uncensored_headcounts(self) -> pd.Series:
         """Share of units deprived in each indicator, poor or not (weighted)."""
-        return self._series(self._native.uncensored_headcount, "uncensored_headcount")
+        return self._series(self._f["uncensored_headcount"], "uncensored_headcount")
 
     @property
     def contributions(self) -> pd.Series:
         """Percent contribution of each indicator to M0 (NaN when M0 = 0)."""
-        return self._series(self._native.contribution, "contribution")
+        return self._series(self._f["contribution"], "contribution")
 
     @property
     def scores(self) -> np.ndarray:
         """Weighted deprivation score cᵢ ∈ [0, 1] of each unit."""
-        return self._native.scores
+        return self._f["scores"]
 
     @property
     def poor(self) -> np.ndarray:
         """Identified as multidimensionally poor: cᵢ ≥ k (up to 10⁻⁹ for decimal weight sums)."""
-        return self._native.poor
+        return self._f["poor"]
 
     @property
     def deprivation(self) -> pd.DataFrame:
         """The uncensored deprivation matrix."""
-        return pd.DataFrame(self._native.deprivation, columns=self.indicators)
+        return pd.DataFrame(self._f["deprivation"], columns=self.indicators)
 
     def by_group(self, groups: Any) -> pd.DataFrame:
         """Decomposition by group (village, county; M0 is subgroup-decomposable,

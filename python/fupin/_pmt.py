@@ -139,10 +139,6 @@ class ProxyMeansTest:
             self._native = self._native.with_design(legacy)
 
     # -- design ---------------------------------------------------------------------------
-    def _matrix(self, cols: Mapping[str, Any]) -> tuple[np.ndarray, list[str]]:
-        """The design matrix of ``cols`` and its names, built by the core's kept design."""
-        return self._native.design_matrix(_proxy_columns(cols, self._native.design))
-
     def _target(self, cols: Mapping[str, Any]) -> np.ndarray:
         y = f64(_column(cols, self.target), self.target)
         return _native.log_target(self.target, y) if self.log_target else y
@@ -156,48 +152,49 @@ class ProxyMeansTest:
     @property
     def names(self) -> list[str]:
         """Coefficient names: ``intercept`` first (if fitted), then the design columns."""
-        return list(self._native.names)
+        return list(self._native.fields()["names"])
 
     @property
     def coefficients(self) -> pd.DataFrame:
         """``coef``, ``se`` (HC1), ``classical_se``, ``t`` (coef/se) and ``p`` by coefficient."""
-        m = self._native
+        m = self._native.fields()
         return pd.DataFrame(
             {
-                "coef": m.coefficients,
-                "se": m.robust_se,
-                "classical_se": m.classical_se,
-                "t": m.t_values,
-                "p": m.p_values,
+                "coef": m["coefficients"],
+                "se": m["robust_se"],
+                "classical_se": m["classical_se"],
+                "t": m["t_values"],
+                "p": m["p_values"],
             },
-            index=pd.Index(m.names, name="term"),
+            index=pd.Index(m["names"], name="term"),
         )
 
     @property
     def covariance(self) -> pd.DataFrame:
         """The HC1 covariance matrix of the coefficients."""
-        names = pd.Index(self._native.names, name="term")
-        return pd.DataFrame(self._native.robust_covariance, index=names, columns=names)
+        m = self._native.fields()
+        names = pd.Index(m["names"], name="term")
+        return pd.DataFrame(m["robust_covariance"], index=names, columns=names)
 
     @property
     def r_squared(self) -> float:
         """Weighted R² (uncentred without an intercept)."""
-        return self._native.r_squared
+        return self._native.fields()["r_squared"]
 
     @property
     def adj_r_squared(self) -> float:
         """Adjusted R²."""
-        return self._native.adj_r_squared
+        return self._native.fields()["adj_r_squared"]
 
     @property
     def residual_variance(self) -> float:
         """``σ² = (Σwe²/Σw) · n/(n − k)``, invariant to the scale of the weights."""
-        return self._native.residual_variance
+        return self._native.fields()["residual_variance"]
 
     @property
     def n_obs(self) -> int:
         """Number of observations."""
-        return self._native.n_obs
+        return self._native.fields()["n_obs"]
 
     def predict(self, data: Any) -> np.ndarray:
         """Predicted target (in log units with ``log_target``) for the rows of ``data``."""
@@ -237,11 +234,10 @@ class ProxyMeansTest:
                 raise error(f"line must be positive and finite, got {line}", column="line", value=line)
             threshold = math.log(line) if self.log_target else float(line)
         cols = table_columns(data, "data")
-        x, names = self._matrix(cols)
         y = self._target(cols)
         w = self._weight_array(cols, weights)
-        cv = _native.pmt_cross_validate(
-            x, names, y, w, self.intercept, _args.integer(folds, "folds", 0),
+        cv = self._native.cross_validate(
+            _proxy_columns(cols, self._native.design), y, w, _args.integer(folds, "folds", 0),
             _args.seed(seed), float(threshold),
         )
         return CrossValidation(

@@ -89,7 +89,7 @@ def allocate_quota(total: int, poverty: Any, capacity: Any = None) -> np.ndarray
     is an exact binary fraction), so remainders equal in exact arithmetic are equal; ties of
     remainders go to the lower index (order the units by id to make the index the id order)."""
     cap = None if capacity is None else np.ascontiguousarray(capacity, dtype=np.int64)
-    return _native.allocate_quota(_args.integer(total, "total", 0), f64(poverty, "poverty"), cap)
+    return _native.allocate_quota(_args.integer(total, "total", 0), f64(poverty, "poverty"), cap)["village"]
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,8 @@ def select_by_quota(
     capacity = np.bincount(vcode, minlength=nv).astype(np.int64)
     # Villages in id order, so that equal remainders go to the lower village id.
     order = _id_order(village_ids)
-    plan = _native.allocate_top_down(
-        _args.integer(total, "total", 0), vp[order], ccode[order], capacity[order], None
+    plan = _native.allocate_quota(
+        _args.integer(total, "total", 0), vp[order], capacity[order], ccode[order]
     )
     quota = np.empty(nv, dtype=np.int64)
     quota[order] = plan["village"]
@@ -280,7 +280,7 @@ def error_curve(scores: Any, poor: Any, thresholds: Any, weights: Any = None) ->
     """
     t = f64(thresholds, "thresholds")
     out = pd.DataFrame(
-        _native.error_curve(f64(scores, "scores"), flag_array(poor, "poor"), t, _weights(weights))
+        _native.targeting_errors(f64(scores, "scores"), flag_array(poor, "poor"), _weights(weights), t)
     )
     cells = out[["selected_poor", "selected_nonpoor", "excluded_poor", "excluded_nonpoor"]].sum(axis=1)
     out.insert(0, "selected_share", (out["selected_poor"] + out["selected_nonpoor"]) / cells)
@@ -292,7 +292,7 @@ def errors_by_group(selected: Any, poor: Any, groups: Any, weights: Any = None) 
     """Targeting errors within each group (village, county): a DataFrame indexed by group label
     with the columns of :func:`errors`."""
     g, labels = codes(groups, "groups")
-    out = _native.errors_by_group(
-        flag_array(selected, "selected"), flag_array(poor, "poor"), g, len(labels), _weights(weights)
+    out = _native.targeting_errors(
+        flag_array(selected, "selected"), flag_array(poor, "poor"), _weights(weights), group=g, n_groups=len(labels)
     )
     return pd.DataFrame(out, index=pd.Index(labels, name="group"))

@@ -266,3 +266,13 @@ pub(crate) fn reduce_json<'py, T: pyo3::PyClass>(
     let ctor = py.get_type::<T>().getattr("from_json")?;
     pyo3::types::PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
 }
+
+/// Add `(name, values)` pairs to the dict `out` as NumPy arrays.
+pub(crate) fn set_arrays<T: numpy::Element>(
+    out: &Bound<'_, PyDict>,
+    items: impl IntoIterator<Item = (&'static str, Vec<T>)>,
+) -> PyResult<()> {
+    items
+        .into_iter()
+        .try_for_each(|(k, v)| out.set_item(k, v.into_pyarray(out.py())))
+}

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use fupin_core::targeting::{self, GroupMpi, IndicatorSet, Mpi};
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{IntoPyDict, PyDict};
 
-use super::select::group_codes;
-use crate::convert::{fields_to_py, table_to_py, whole_numbers};
+use super::select::{Arr, group_codes};
+use crate::convert::{fields_to_py, opt_vec, set_arrays, table_to_py, vec, whole_numbers};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 use crate::registry::PyRegistry;
@@ -24,65 +24,27 @@ pub struct PyMpi {
 
 #[pymethods]
 impl PyMpi {
-    #[getter]
-    fn k(&self) -> f64 {
-        self.inner.k
-    }
-    #[getter]
-    fn indicator_weights<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.indicator_weights.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn weights<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.weights.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn deprivation<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<bool>> {
-        self.inner.deprivation.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn gaps<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray2<f64>>> {
-        self.inner.gaps.clone().map(|g| g.into_pyarray(py))
-    }
-    #[getter]
-    fn scores<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.scores.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn poor<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<bool>> {
-        self.inner.poor.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn h(&self) -> f64 {
-        self.inner.h
-    }
-    #[getter]
-    fn a(&self) -> f64 {
-        self.inner.a
-    }
-    #[getter]
-    fn m0(&self) -> f64 {
-        self.inner.m0
-    }
-    #[getter]
-    fn m1(&self) -> Option<f64> {
-        self.inner.m1
-    }
-    #[getter]
-    fn m2(&self) -> Option<f64> {
-        self.inner.m2
-    }
-    #[getter]
-    fn uncensored_headcount<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.uncensored_headcount.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn censored_headcount<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.censored_headcount.clone().into_pyarray(py)
-    }
-    #[getter]
-    fn contribution<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.inner.contribution.clone().into_pyarray(py)
+    /// The index as a dict: k, h, a, m0, m1, m2 and the per-unit and per-indicator arrays.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = &*self.inner;
+        let out = [("k", m.k), ("h", m.h), ("a", m.a), ("m0", m.m0)].into_py_dict(py)?;
+        out.set_item("m1", m.m1)?;
+        out.set_item("m2", m.m2)?;
+        set_arrays(
+            &out,
+            [
+                ("indicator_weights", m.indicator_weights.clone()),
+                ("weights", m.weights.clone()),
+                ("scores", m.scores.clone()),
+                ("uncensored_headcount", m.uncensored_headcount.clone()),
+                ("censored_headcount", m.censored_headcount.clone()),
+                ("contribution", m.contribution.clone()),
+            ],
+        )?;
+        out.set_item("poor", m.poor.clone().into_pyarray(py))?;
+        out.set_item("deprivation", m.deprivation.clone().into_pyarray(py))?;
+        out.set_item("gaps", m.gaps.clone().map(|g| g.into_pyarray(py)))?;
+        Ok(out)
     }
 
     /// Decomposition by 0-based group codes: a dict of columns (one row per group) and the
@@ -91,12 +53,11 @@ impl PyMpi {
     fn by_group<'py>(
         &self,
         py: Python<'py>,
-        group: PyReadonlyArray1<'_, i64>,
+        group: Arr<'_, i64>,
         n_groups: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let g = group_codes(py, "group", &group)?;
-        let inner = self.inner.clone();
-        let rows = run_short(py, move || inner.by_group(&g, n_groups))?;
+        let rows = run_short(py, || self.inner.by_group(&g, n_groups))?;
         let out = table_to_py(py, GroupMpi::table(&rows))?;
         let d = self.inner.indicator_weights.len();
         let censored =
@@ -106,10 +67,8 @@ impl PyMpi {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "Mpi(k={}, H={:.6}, A={:.6}, M0={:.6})",
-            self.inner.k, self.inner.h, self.inner.a, self.inner.m0
-        )
+        let m = &self.inner;
+        format!("Mpi(k={}, H={:.6}, A={:.6}, M0={:.6})", m.k, m.h, m.a, m.m0)
     }
 }
 
@@ -117,70 +76,53 @@ impl PyMpi {
 /// cutoffs).
 #[pyfunction]
 #[pyo3(signature = (indicators, indicator_weights, k, cutoffs=None, weights=None))]
-fn mpi(
+pub(super) fn mpi(
     py: Python<'_>,
     indicators: PyReadonlyArray2<'_, f64>,
-    indicator_weights: PyReadonlyArray1<'_, f64>,
+    indicator_weights: Arr<'_, f64>,
     k: f64,
-    cutoffs: Option<PyReadonlyArray1<'_, f64>>,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
+    cutoffs: Option<Arr<'_, f64>>,
+    weights: Option<Arr<'_, f64>>,
 ) -> PyResult<PyMpi> {
-    let x = indicators.as_array().to_owned();
-    let iw = indicator_weights.as_array().to_vec();
-    let z = cutoffs.map(|c| c.as_array().to_vec());
-    let w = weights.map(|w| w.as_array().to_vec());
-    let m = run_short(py, move || {
-        targeting::mpi(x.view(), &iw, k, z.as_deref(), w.as_deref())
-    })?;
+    let (x, iw) = (indicators.as_array().to_owned(), vec(&indicator_weights));
+    let (z, w) = (opt_vec(cutoffs), opt_vec(weights));
+    let work = || targeting::mpi(x.view(), &iw, k, z.as_deref(), w.as_deref());
+    let m = run_short(py, work)?;
     Ok(PyMpi { inner: Arc::new(m) })
 }
 
 fn set_to_py<'py>(py: Python<'py>, s: IndicatorSet) -> PyResult<Bound<'py, PyDict>> {
     let out = fields_to_py(py, &s, &["weights", "cutoffs", "achievements"])?;
-    out.set_item("weights", s.weights.into_pyarray(py))?;
-    out.set_item("cutoffs", s.cutoffs.into_pyarray(py))?;
+    set_arrays(&out, [("weights", s.weights), ("cutoffs", s.cutoffs)])?;
     out.set_item("achievements", s.achievements.into_pyarray(py))?;
     Ok(out)
 }
 
 /// The five looks (五看法) of every household of a registry.
 #[pyfunction]
-fn five_looks<'py>(py: Python<'py>, registry: &PyRegistry) -> PyResult<Bound<'py, PyDict>> {
-    let reg = registry.inner.clone();
-    let s = run_short(py, move || Ok(targeting::five_looks(&reg)))?;
-    set_to_py(py, s)
+pub(super) fn five_looks<'py>(
+    py: Python<'py>,
+    registry: &PyRegistry,
+) -> PyResult<Bound<'py, PyDict>> {
+    let reg = &registry.inner;
+    set_to_py(py, run_short(py, || Ok(targeting::five_looks(reg)))?)
 }
 
 /// 两不愁三保障 of every household of a registry at poverty line `line`.
 #[pyfunction]
 #[pyo3(signature = (registry, line, dropouts=None))]
-fn two_assurances_three_guarantees<'py>(
+pub(super) fn two_assurances_three_guarantees<'py>(
     py: Python<'py>,
     registry: &PyRegistry,
     line: f64,
-    dropouts: Option<PyReadonlyArray1<'_, i64>>,
+    dropouts: Option<Arr<'_, i64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let count = |a: PyReadonlyArray1<'_, i64>| {
-        whole_numbers(
-            "households",
-            "dropouts",
-            &a,
-            |_: u16| true,
-            "must be a count from 0 to 65535",
-        )
-    };
+    let reason = "must be a count from 0 to 65535";
+    let count =
+        |a: Arr<'_, i64>| whole_numbers("households", "dropouts", &a, |_: u16| true, reason);
     let d = dropouts.map(count).transpose().py_err(py)?;
-    let reg = registry.inner.clone();
-    let s = run_short(py, move || {
-        targeting::two_assurances_three_guarantees(&reg, line, d.as_deref())
-    })?;
+    let reg = &registry.inner;
+    let work = || targeting::two_assurances_three_guarantees(reg, line, d.as_deref());
+    let s = run_short(py, work)?;
     set_to_py(py, s)
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyMpi>()?;
-    m.add_function(wrap_pyfunction!(mpi, m)?)?;
-    m.add_function(wrap_pyfunction!(five_looks, m)?)?;
-    m.add_function(wrap_pyfunction!(two_assurances_three_guarantees, m)?)?;
-    Ok(())
 }
