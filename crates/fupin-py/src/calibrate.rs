@@ -9,16 +9,19 @@ use fupin_core::calibrate::{
 use fupin_core::dynamics::IncomeModel;
 use fupin_core::registry::Table;
 use fupin_core::results::Outcome;
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{enum_from_name, table_to_py, to_json, whole_numbers, years};
+use crate::convert::{
+    Bools, Dict, F64s, I64s, enum_from_name, opt_vec, table_to_py, to_json, vec, whole_numbers,
+    years,
+};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
-fn codes(name: &str, a: &PyReadonlyArray1<'_, i64>) -> fupin_core::Result<Vec<u32>> {
+fn codes(name: &str, a: &I64s<'_>) -> fupin_core::Result<Vec<u32>> {
     whole_numbers("panel", name, a, |_: u32| true, "is a code out of range")
 }
 
@@ -28,26 +31,23 @@ fn codes(name: &str, a: &PyReadonlyArray1<'_, i64>) -> fupin_core::Result<Vec<u3
 #[allow(clippy::too_many_arguments)]
 fn calibrate_income<'py>(
     py: Python<'py>,
-    household: PyReadonlyArray1<'py, i64>,
-    year: PyReadonlyArray1<'py, i64>,
-    income: PyReadonlyArray1<'py, f64>,
-    village: Option<PyReadonlyArray1<'py, i64>>,
-    health: Option<PyReadonlyArray1<'py, bool>>,
-    disaster: Option<PyReadonlyArray1<'py, bool>>,
+    household: I64s<'py>,
+    year: I64s<'py>,
+    income: F64s<'py>,
+    village: Option<I64s<'py>>,
+    health: Option<Bools<'py>>,
+    disaster: Option<Bools<'py>>,
     jump: f64,
     bootstrap: u32,
     seed: u64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> Dict<'py> {
     let hh = codes("household", &household).py_err(py)?;
     let vil = village
-        .as_ref()
-        .map(|v| codes("village", v))
+        .map(|v| codes("village", &v))
         .transpose()
         .py_err(py)?;
-    let years = years(&year).py_err(py)?;
-    let inc = income.as_array().to_vec();
-    let health = health.map(|a| a.as_array().to_vec());
-    let disaster = disaster.map(|a| a.as_array().to_vec());
+    let (years, inc) = (years(&year).py_err(py)?, vec(&income));
+    let (health, disaster) = (opt_vec(health), opt_vec(disaster));
     let options = IncomeOptions {
         jump,
         bootstrap,
@@ -93,7 +93,7 @@ fn calibrate_headcount<'py>(
     threads: Option<usize>,
     max_iterations: u32,
     progress: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> Dict<'py> {
     let model = IncomeModel::from_json(model).py_err(py)?;
     let measure: Outcome = enum_from_name("measure", measure).py_err(py)?;
     let to_param = |(name, start, lower, upper, step)| SmmParameter {
@@ -134,10 +134,7 @@ fn calibrate_headcount<'py>(
 }
 
 /// Tables as one dict of their columns.
-fn tables_to_py<'py>(
-    py: Python<'py>,
-    tables: impl IntoIterator<Item = Table>,
-) -> PyResult<Bound<'py, PyDict>> {
+fn tables_to_py<'py>(py: Python<'py>, tables: impl IntoIterator<Item = Table>) -> Dict<'py> {
     let out = PyDict::new(py);
     for table in tables {
         out.update(table_to_py(py, table)?.as_mapping())?;

@@ -266,3 +266,10 @@ pub(crate) fn reduce_json<'py, T: pyo3::PyClass>(
     let ctor = py.get_type::<T>().getattr("from_json")?;
     pyo3::types::PyTuple::new(py, [ctor.into_any(), (json,).into_pyobject(py)?.into_any()])
 }
+
+/// NumPy arrays as the binding's functions take them.
+pub(crate) type F64s<'py> = PyReadonlyArray1<'py, f64>;
+pub(crate) type I64s<'py> = PyReadonlyArray1<'py, i64>;
+pub(crate) type Bools<'py> = PyReadonlyArray1<'py, bool>;
+/// What a binding function returning a dict gives back.
+pub(crate) type Dict<'py> = PyResult<Bound<'py, PyDict>>;

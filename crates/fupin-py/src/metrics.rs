@@ -5,11 +5,10 @@ use fupin_core::metrics::{self, GroupRow, Profile};
 use fupin_core::parallel::with_threads;
 use fupin_core::registry::Table;
 use fupin_core::{Error, Registry};
-use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{opt_vec, table_to_py, vec};
+use crate::convert::{Dict, F64s, opt_vec, table_to_py, vec};
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
@@ -20,10 +19,10 @@ use crate::registry::PyRegistry;
 fn index(
     py: Python<'_>,
     index: &str,
-    incomes: PyReadonlyArray1<'_, f64>,
+    incomes: F64s<'_>,
     line: f64,
     alpha: f64,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
+    weights: Option<F64s<'_>>,
 ) -> PyResult<f64> {
     let (y, w) = (vec(&incomes), opt_vec(weights));
     let (y, w) = (&y[..], w.as_deref());
@@ -35,22 +34,14 @@ fn index(
         "theil" => metrics::theil(y, w),
         "mld" => metrics::mld(y, w),
         "ge" => metrics::ge(y, alpha, w),
-        _ => Err(Error::invalid_parameter(
-            "index",
-            format!("{index:?}"),
-            "unknown",
-        )),
+        _ => Err(Error::invalid_parameter("index", index, "no such index")),
     };
     run_long(py, None, move |_| with_threads(None, compute)?)
 }
 
 /// Group rows as a dict of columns (see `GroupRow::table`), with `above_threshold` (true, false
 /// or None) after `exit_threshold`.
-fn rows_to_columns<'py>(
-    py: Python<'py>,
-    rows: &[GroupRow],
-    registry: &Registry,
-) -> PyResult<Bound<'py, PyDict>> {
+fn rows_to_columns<'py>(py: Python<'py>, rows: &[GroupRow], registry: &Registry) -> Dict<'py> {
     let mut table = GroupRow::table(rows, registry);
     let at = table
         .columns
@@ -69,10 +60,9 @@ fn rows_to_columns<'py>(
 
 /// The poverty profile as `{level: columns}` for levels all, village, county, cause, primary_cause.
 #[pyfunction]
-fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> PyResult<Bound<'py, PyDict>> {
-    let reg = registry.inner.clone();
-    let reg2 = reg.clone();
-    let p: Profile = run_long(py, None, move |_| metrics::profile(&reg2, line))?;
+fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> Dict<'py> {
+    let reg = &registry.inner;
+    let p: Profile = run_long(py, None, |_| metrics::profile(reg, line))?;
     let out = PyDict::new(py);
     let levels = [
         ("all", std::slice::from_ref(&p.overall)),
@@ -82,7 +72,7 @@ fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> PyResult<B
         ("primary_cause", &p.primary_causes[..]),
     ];
     for (level, rows) in levels {
-        out.set_item(level, rows_to_columns(py, rows, &reg)?)?;
+        out.set_item(level, rows_to_columns(py, rows, reg)?)?;
     }
     Ok(out)
 }

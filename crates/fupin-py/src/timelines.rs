@@ -7,29 +7,24 @@ use fupin_core::registry::Table;
 use fupin_core::timelines::{
     self, HazardDesign, HazardOptions, Link, Panel, SpellKind, TimeDummies,
 };
-use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde::Serialize;
 
 use crate::convert::{
-    enum_from_name, fields_to_py, from_json, opt_vec, reduce_json, table_from_py, table_to_py,
-    to_json, vec as to_vec, whole_numbers, years,
+    Bools, Dict, F64s, I64s, enum_from_name, fields_to_py, from_json, opt_vec, reduce_json,
+    table_from_py, table_to_py, to_json, vec as to_vec, whole_numbers, years,
 };
 use crate::errors::{IntoPyResult, validation};
 use crate::long_call::run_short;
 
-type F64s<'py> = PyReadonlyArray1<'py, f64>;
-type Bools<'py> = PyReadonlyArray1<'py, bool>;
-type I64s<'py> = PyReadonlyArray1<'py, i64>;
 type Arr1<'py> = Bound<'py, numpy::PyArray1<f64>>;
+type Matrix<'py> = PyReadonlyArray2<'py, f64>;
+type Arr2<'py> = Bound<'py, numpy::PyArray2<f64>>;
 
 /// A fit's scalar fields and its `table` as columns.
-fn fit_to_py<'py>(
-    py: Python<'py>,
-    fit: &impl Serialize,
-    table: Table,
-) -> PyResult<Bound<'py, PyDict>> {
+fn fit_to_py<'py>(py: Python<'py>, fit: &impl Serialize, table: Table) -> Dict<'py> {
     let out = fields_to_py(py, fit, &["table"])?;
     out.set_item("table", table_to_py(py, table)?)?;
     Ok(out)
@@ -52,13 +47,9 @@ fn survival<'py>(
     weights: Option<F64s<'_>>,
     groups: Option<I64s<'_>>,
     conf_level: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (d, o, w, g) = (
-        to_vec(&durations),
-        to_vec(&observed),
-        opt_vec(weights),
-        opt_vec(groups),
-    );
+) -> Dict<'py> {
+    let (d, o) = (to_vec(&durations), to_vec(&observed));
+    let (w, g) = (opt_vec(weights), opt_vec(groups));
     let w = w.as_deref();
     match (estimator, g) {
         ("kaplan_meier", None) => {
@@ -89,7 +80,7 @@ fn survival<'py>(
         }
         _ => Err(validation(
             py,
-            format!("estimator {estimator:?}: unknown, or no groups"),
+            format!("{estimator:?}: no such estimator, or no groups"),
         )),
     }
 }
@@ -118,9 +109,9 @@ fn spells<'py>(
     year: I64s<'_>,
     poor: Bools<'_>,
     kind: &str,
-    covariates: Option<PyReadonlyArray2<'_, f64>>,
+    covariates: Option<Matrix<'_>>,
     names: Option<Vec<String>>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> Dict<'py> {
     let kind: SpellKind = enum_from_name("kind", kind).py_err(py)?;
     let (h, p, y) = (to_vec(&household), to_vec(&poor), years(&year).py_err(py)?);
     let Some(names) = names else {
@@ -145,28 +136,21 @@ fn at_least_one(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
 
 /// 1-based periods; a value below 1 is an error naming `table`, the row and the value.
 fn periods(table: &str, values: &I64s<'_>) -> fupin_core::Result<Vec<u32>> {
-    whole_numbers(
-        table,
-        "period",
-        values,
-        |t: u32| t >= 1,
-        "must be a whole number ≥ 1",
-    )
+    let ok = |t: u32| t >= 1;
+    whole_numbers(table, "period", values, ok, "must be a whole number ≥ 1")
 }
 
 /// The design matrix `[covariates | time dummies t1 … t{K-1}, t{K}+]` and its dummy names.
 #[pyfunction]
 fn design_matrix<'py>(
     py: Python<'py>,
-    covariates: PyReadonlyArray2<'_, f64>,
+    covariates: Matrix<'_>,
     periods: I64s<'_>,
     max_period: i64,
-) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<String>)> {
+) -> PyResult<(Arr2<'py>, Vec<String>)> {
     let d = TimeDummies::new(at_least_one(py, "max_period", max_period)?).py_err(py)?;
-    let (c, t) = (
-        covariates.as_array().to_owned(),
-        self::periods("design", &periods).py_err(py)?,
-    );
+    let t = self::periods("design", &periods).py_err(py)?;
+    let c = covariates.as_array().to_owned();
     let x = run_short(py, move || timelines::design_matrix(c.view(), &t, d))?;
     Ok((x.into_pyarray(py), d.names()))
 }
@@ -187,7 +171,7 @@ impl PyHazardModel {
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
-        x: PyReadonlyArray2<'_, f64>,
+        x: Matrix<'_>,
         names: Vec<String>,
         event: Bools<'_>,
         weights: Option<F64s<'_>>,
@@ -237,11 +221,8 @@ impl PyHazardModel {
         periods: Option<I64s<'_>>,
     ) -> PyResult<Arr1<'py>> {
         let data = table_from_py(py, "data", columns)?;
-        let t = periods
-            .map(|p| self::periods("data", &p))
-            .transpose()
-            .py_err(py)?;
-        let h = run_short(py, || self.inner.predict_table(&data, t.as_deref()))?;
+        let t = periods.map(|p| self::periods("data", &p)).transpose();
+        let h = run_short(py, || self.inner.predict_table(&data, t?.as_deref()))?;
         Ok(h.into_pyarray(py))
     }
     /// Rebuild a model from `to_json()`.
@@ -258,7 +239,7 @@ impl PyHazardModel {
     /// The fields of the core struct as a dict (`coef`, `std_err`, `cov`, `robust_std_err` and
     /// `robust_cov` as arrays; `link` by name; `design` a dict of `covariates`, `max_period`,
     /// `period`).
-    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn fields<'py>(&self, py: Python<'py>) -> Dict<'py> {
         let m = &self.inner;
         let arrays = ["coef", "std_err", "cov", "robust_std_err", "robust_cov"];
         let out = fields_to_py(py, m, &arrays)?;
@@ -272,11 +253,7 @@ impl PyHazardModel {
     }
 
     /// Predicted yearly hazards for design rows `x`.
-    fn predict_hazard<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'_, f64>,
-    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+    fn predict_hazard<'py>(&self, py: Python<'py>, x: Matrix<'_>) -> PyResult<Arr1<'py>> {
         let x = x.as_array().to_owned();
         let h = run_short(py, || self.inner.predict_hazard(x.view()))?;
         Ok(h.into_pyarray(py))
@@ -286,10 +263,10 @@ impl PyHazardModel {
     fn survival_curves<'py>(
         &self,
         py: Python<'py>,
-        covariates: PyReadonlyArray2<'_, f64>,
+        covariates: Matrix<'_>,
         horizon: i64,
         max_period: i64,
-    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    ) -> PyResult<Arr2<'py>> {
         let d = TimeDummies::new(at_least_one(py, "max_period", max_period)?).py_err(py)?;
         let h = at_least_one(py, "horizon", horizon)?;
         let c = covariates.as_array().to_owned();
@@ -309,20 +286,8 @@ impl PyHazardModel {
         Ok((lo.into_pyarray(py), hi.into_pyarray(py)))
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<PyHazardModel>()
-            .is_ok_and(|o| o.get().inner == self.inner)
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "HazardModel(link={:?}, coefficients={}, n_obs={}, log_likelihood={:.6})",
-            fupin_core::registry::serde_name(&self.inner.link),
-            self.inner.coef.len(),
-            self.inner.n_obs,
-            self.inner.log_likelihood
-        )
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
