@@ -516,7 +516,8 @@ def test_hazard_model_keeps_its_design_and_loads_models_saved_without_it():
     pp = tl.person_periods(simulate_panel(14, 300), covariates=["x1", "x2"])
     m = tl.HazardModel.fit(pp, covariates=["x1", "x2"], max_period=3)
     native = m._native
-    assert (native.covariates, native.max_period, native.period) == (["x1", "x2"], 3, "period")
+    design = native.fields()["design"]
+    assert (design["covariates"], design["max_period"], design["period"]) == (["x1", "x2"], 3, "period")
     # By hand: η = [x1, x2, t1, t2, t3+] · β with periods ≥ 3 pooled, h = 1/(1 + e^{−η}).
     t = pp["period"].to_numpy()
     dummies = np.column_stack([np.minimum(t, 3) == k for k in (1, 2, 3)]).astype(float)
@@ -528,7 +529,8 @@ def test_hazard_model_keeps_its_design_and_loads_models_saved_without_it():
     old = json.loads(native.to_json())
     del old["design"]
     bare = fupin._native.HazardModel.from_json(json.dumps(old))
-    assert (bare.covariates, bare.max_period, bare.period) == ([], None, None)
+    design = bare.fields()["design"]
+    assert (design["covariates"], design["max_period"], design["period"]) == ([], None, None)
     back = tl.HazardModel(bare, ["x1", "x2"], 3, "period")
     assert back == m
     np.testing.assert_allclose(back.predict_hazard(pp), want, rtol=1e-12)

@@ -267,7 +267,7 @@ def calibrate_headcount(
         upper.append(spec[2])
         step.append(spec[3] if len(spec) == 4 else (spec[2] - spec[1]) / 30.0)
     r = _native.calibrate_headcount(
-        registry._native, model.to_json(), names, start, lower, upper, step, first_year,
+        registry._native, model.to_json(), list(zip(names, start, lower, upper, step)), first_year,
         [float(v) for v in values], se, measure, _args.replications(replications),
         _args.seed(seed), _args.threads(threads),
         _args.integer(max_iterations, "max_iterations", 0, 2**32 - 1), progress,

@@ -70,7 +70,7 @@ class HazardModel:
     table by itself; this class normalises the arguments.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_fields")
 
     def __init__(
         self,
@@ -82,8 +82,9 @@ class HazardModel:
         if not isinstance(native, _native.HazardModel):
             raise TypeError("use HazardModel.fit to build a hazard model")
         design = (list(covariates), None if max_period is None else int(max_period), period)
-        if (native.covariates, native.max_period, native.period) != design:
-            native = native.with_design(*design)  # a model saved before the core kept its design
+        d = native.fields()["design"]
+        if (d["covariates"], d["max_period"], d["period"]) != design:
+            native = native.with_design(*design)  # after fit, or a model saved before the core kept its design
         self._native = native
 
     @classmethod
@@ -164,95 +165,104 @@ class HazardModel:
         if cluster is not None:
             g, _ = factorize(_resolve(frame, cluster), "cluster", "hazard")
         native = _native.HazardModel.fit(
-            x, names, y, w, g, link, int(max_iter), float(tol), covariate_names, k_max, pname
+            x, names, y, w, g, link, int(max_iter), float(tol)
         )
         return cls(native, covariate_names, k_max, pname)
 
     # ---- fitted values ----------------------------------------------------------------------
 
+    def _field(self, name: str) -> Any:
+        """A field of the native model's dict (read once), arrays and lists copied."""
+        try:
+            fields = self._fields
+        except AttributeError:
+            fields = self._fields = self._native.fields()
+        value = fields[name]
+        return value.copy() if isinstance(value, (np.ndarray, list)) else value
+
     @property
     def link(self) -> str:
         """``"logit"`` or ``"cloglog"``."""
-        return self._native.link
+        return self._field("link")
 
     @property
     def names(self) -> list[str]:
         """Coefficient names: covariates, then the time dummies."""
-        return self._native.names
+        return self._field("names")
 
     @property
     def covariates(self) -> list[str]:
         """The covariate names (without the time dummies)."""
-        return list(self._native.covariates)
+        return list(self._field("design")["covariates"])
 
     @property
     def max_period(self) -> int | None:
         """K, the first pooled period of the time dummies; None when fitted without them."""
-        return self._native.max_period
+        return self._field("design")["max_period"]
 
     @property
     def _covariates(self) -> list[str]:
-        return list(self._native.covariates)
+        return list(self._field("design")["covariates"])
 
     @property
     def _max_period(self) -> int | None:
-        return self._native.max_period
+        return self._field("design")["max_period"]
 
     @property
     def _period(self) -> str | None:
-        return self._native.period
+        return self._field("design")["period"]
 
     @property
     def params(self) -> pd.Series:
         """Coefficients β by name."""
-        return pd.Series(self._native.coef, index=self.names, name="coef")
+        return pd.Series(self._field("coef"), index=self.names, name="coef")
 
     @property
     def std_err(self) -> pd.Series:
         """Model-based standard errors."""
-        return pd.Series(self._native.std_err, index=self.names, name="std_err")
+        return pd.Series(self._field("std_err"), index=self.names, name="std_err")
 
     @property
     def robust_std_err(self) -> pd.Series | None:
         """Cluster-robust standard errors (None without ``cluster``)."""
-        se = self._native.robust_std_err
+        se = self._field("robust_std_err")
         return None if se is None else pd.Series(se, index=self.names, name="robust_std_err")
 
     @property
     def cov(self) -> pd.DataFrame:
         """Model-based covariance of β (inverse Fisher information)."""
-        return pd.DataFrame(self._native.cov, index=self.names, columns=self.names)
+        return pd.DataFrame(self._field("cov"), index=self.names, columns=self.names)
 
     @property
     def robust_cov(self) -> pd.DataFrame | None:
         """Cluster-robust (CR1) covariance of β (None without ``cluster``)."""
-        v = self._native.robust_cov
+        v = self._field("robust_cov")
         return None if v is None else pd.DataFrame(v, index=self.names, columns=self.names)
 
     @property
     def log_likelihood(self) -> float:
         """Maximised (weighted) log-likelihood."""
-        return self._native.log_likelihood
+        return self._field("log_likelihood")
 
     @property
     def n_obs(self) -> int:
         """Number of person-period rows."""
-        return self._native.n_obs
+        return self._field("n_obs")
 
     @property
     def n_events(self) -> float:
         """(Weighted) number of events."""
-        return self._native.n_events
+        return self._field("n_events")
 
     @property
     def n_clusters(self) -> int | None:
         """Number of clusters (None without ``cluster``)."""
-        return self._native.n_clusters
+        return self._field("n_clusters")
 
     @property
     def iterations(self) -> int:
         """IRLS iterations used."""
-        return self._native.iterations
+        return self._field("iterations")
 
     def conf_int(self, level: float = 0.95, robust: bool | None = None) -> pd.DataFrame:
         """Wald intervals β ± z·se (columns ``ci_lower``, ``ci_upper``). ``robust``: use the
@@ -267,11 +277,11 @@ class HazardModel:
         hazard ratio for the cloglog), ``std_err``, ``robust_std_err`` (with clusters only), and
         ``z``, ``p_value`` (two-sided, normal) and 95 % ``ci_lower``/``ci_upper`` — from the
         robust errors when the model was fitted with clusters, else the model-based ones."""
-        coef = np.asarray(self._native.coef)
+        coef = np.asarray(self._field("coef"))
         table = pd.DataFrame({"coef": coef, "exp_coef": np.exp(coef)}, index=self.names)
-        table["std_err"] = self._native.std_err
-        robust = self._native.robust_std_err
-        se = np.asarray(self._native.std_err if robust is None else robust)
+        table["std_err"] = self._field("std_err")
+        robust = self._field("robust_std_err")
+        se = np.asarray(self._field("std_err") if robust is None else robust)
         if robust is not None:
             table["robust_std_err"] = robust
         table["z"] = coef / se

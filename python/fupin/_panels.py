@@ -165,7 +165,7 @@ def person_periods(
         ).astype(np.float64)
         cov = np.ascontiguousarray(cov)
     try:
-        pp = _native.person_periods(hh, years, is_poor, kind, cov, covariates)
+        pp = _native.spells(hh, years, is_poor, kind, cov, list(covariates or ()))
     except _native.ValidationError as exc:
         raise relabel_households(exc, labels) from None
     ids = pp["household"] if labels is None else labels.take(pp["household"])

@@ -50,12 +50,15 @@ def fgt(incomes: Any, line: float, alpha: float = 0.0, weights: Any = None) -> f
     >>> fgt([100, 110, 150, 160], 125, alpha=1)
     0.08
     """
-    return _native.fgt(_f64(incomes, "incomes"), _args.number(line, "line"), _args.number(alpha, "alpha"), _w(weights))
+    return _native.index(
+        "fgt", _f64(incomes, "incomes"), _args.number(line, "line"), _args.number(alpha, "alpha"),
+        _w(weights),
+    )
 
 
 def watts(incomes: Any, line: float, weights: Any = None) -> float:
     """Watts index: Σ w·ln(z / y)·[y < z] / Σ w. Zero incomes below the line are an error."""
-    return _native.watts(_f64(incomes, "incomes"), _args.number(line, "line"), _w(weights))
+    return _native.index("watts", _f64(incomes, "incomes"), _args.number(line, "line"), weights=_w(weights))
 
 
 def sen(incomes: Any, line: float, weights: Any = None) -> float:
@@ -63,27 +66,29 @@ def sen(incomes: Any, line: float, weights: Any = None) -> float:
 
     I is the income-gap ratio of the poor and G_p the Gini among the poor.
     """
-    return _native.sen(_f64(incomes, "incomes"), _args.number(line, "line"), _w(weights))
+    return _native.index("sen", _f64(incomes, "incomes"), _args.number(line, "line"), weights=_w(weights))
 
 
 def gini(incomes: Any, weights: Any = None) -> float:
     """Gini coefficient (population form, no n/(n − 1) correction); the mean must be > 0."""
-    return _native.gini(_f64(incomes, "incomes"), _w(weights))
+    return _native.index("gini", _f64(incomes, "incomes"), weights=_w(weights))
 
 
 def theil(incomes: Any, weights: Any = None) -> float:
     """Theil T index, GE(1) = mean of (y/μ)·ln(y/μ); zero incomes contribute 0."""
-    return _native.theil(_f64(incomes, "incomes"), _w(weights))
+    return _native.index("theil", _f64(incomes, "incomes"), weights=_w(weights))
 
 
 def mld(incomes: Any, weights: Any = None) -> float:
     """Mean log deviation, GE(0) = mean of ln(μ/y); zero incomes are an error."""
-    return _native.mld(_f64(incomes, "incomes"), _w(weights))
+    return _native.index("mld", _f64(incomes, "incomes"), weights=_w(weights))
 
 
 def ge(incomes: Any, alpha: float, weights: Any = None) -> float:
     """Generalized entropy GE(α); α = 1 is Theil T and α = 0 the mean log deviation."""
-    return _native.ge(_f64(incomes, "incomes"), _args.number(alpha, "alpha"), _w(weights))
+    return _native.index(
+        "ge", _f64(incomes, "incomes"), alpha=_args.number(alpha, "alpha"), weights=_w(weights)
+    )
 
 
 _LEVELS = ("all", "village", "county", "cause", "primary_cause")

@@ -118,7 +118,7 @@ def kaplan_meier(
     d, o, w = _survival_inputs(durations, observed, weights, "kaplan_meier")
     level = float(conf_level)
     if groups is None:
-        fit = _native.kaplan_meier(d, o, w, level)
+        fit = _native.survival("kaplan_meier", d, o, w, None, level)
         frame = pd.DataFrame(fit["table"])
         frame.attrs.update(
             median=_none_to_nan(fit["median"]),
@@ -129,7 +129,7 @@ def kaplan_meier(
         )
         return frame
     codes, labels = factorize(groups, "groups", "kaplan_meier")
-    by = _native.kaplan_meier_by_group(d, o, codes, w, level)
+    by = _native.survival("kaplan_meier", d, o, w, codes, level)
     frames: list[pd.DataFrame] = []
     attrs: dict[str, dict[Any, Any]] = {
         k: {} for k in ("median", "median_ci_lower", "median_ci_upper", "n")
@@ -202,7 +202,7 @@ def nelson_aalen(
     d, o, w = _survival_inputs(durations, observed, weights, "nelson_aalen")
     level = float(conf_level)
     if groups is None:
-        fit = _native.nelson_aalen(d, o, w, level)
+        fit = _native.survival("nelson_aalen", d, o, w, None, level)
         frame = pd.DataFrame(fit["table"])
         frame.attrs.update(conf_level=fit["conf_level"], n=fit["n_rows"])
         return frame
@@ -214,8 +214,13 @@ def nelson_aalen(
     frames, n = [], {}
     for code in range(len(labels)):
         rows = codes == code
-        fit = _native.nelson_aalen(
-            d[rows], o[rows], None if w is None else np.ascontiguousarray(w[rows]), level
+        fit = _native.survival(
+            "nelson_aalen",
+            d[rows],
+            o[rows],
+            None if w is None else np.ascontiguousarray(w[rows]),
+            None,
+            level,
         )
         part = pd.DataFrame(fit["table"])
         part.insert(0, "group", pd.Series([labels[code]] * len(part), dtype=labels.dtype))
@@ -267,7 +272,7 @@ def logrank(durations: Any, observed: Any, groups: Any) -> LogRankResult:
     d = floats(durations, "durations", "logrank")
     o = flags(observed, "observed", "logrank")
     codes, labels = factorize(groups, "groups", "logrank")
-    r = _native.logrank(d, o, codes)
+    r = _native.survival("logrank", d, o, None, codes)
     index = pd.Index([labels[int(c)] for c in r["groups"]], name="group")
     variance = np.asarray(r["variance"])
     table = pd.DataFrame(

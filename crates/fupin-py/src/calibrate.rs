@@ -7,17 +7,21 @@ use fupin_core::calibrate::{
     fit_headcount,
 };
 use fupin_core::dynamics::IncomeModel;
+use fupin_core::registry::Table;
 use fupin_core::results::Outcome;
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{enum_from_name, table_to_py, to_json, whole_numbers, years};
-use crate::errors::{IntoPyResult, validation};
+use crate::convert::{
+    Bools, Dict, F64s, I64s, enum_from_name, opt_vec, table_to_py, to_json, vec, whole_numbers,
+    years,
+};
+use crate::errors::IntoPyResult;
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
-fn codes(name: &str, a: &PyReadonlyArray1<'_, i64>) -> fupin_core::Result<Vec<u32>> {
+fn codes(name: &str, a: &I64s<'_>) -> fupin_core::Result<Vec<u32>> {
     whole_numbers("panel", name, a, |_: u32| true, "is a code out of range")
 }
 
@@ -27,26 +31,23 @@ fn codes(name: &str, a: &PyReadonlyArray1<'_, i64>) -> fupin_core::Result<Vec<u3
 #[allow(clippy::too_many_arguments)]
 fn calibrate_income<'py>(
     py: Python<'py>,
-    household: PyReadonlyArray1<'py, i64>,
-    year: PyReadonlyArray1<'py, i64>,
-    income: PyReadonlyArray1<'py, f64>,
-    village: Option<PyReadonlyArray1<'py, i64>>,
-    health: Option<PyReadonlyArray1<'py, bool>>,
-    disaster: Option<PyReadonlyArray1<'py, bool>>,
+    household: I64s<'py>,
+    year: I64s<'py>,
+    income: F64s<'py>,
+    village: Option<I64s<'py>>,
+    health: Option<Bools<'py>>,
+    disaster: Option<Bools<'py>>,
     jump: f64,
     bootstrap: u32,
     seed: u64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> Dict<'py> {
     let hh = codes("household", &household).py_err(py)?;
     let vil = village
-        .as_ref()
-        .map(|v| codes("village", v))
+        .map(|v| codes("village", &v))
         .transpose()
         .py_err(py)?;
-    let years = years(&year).py_err(py)?;
-    let inc = income.as_array().to_vec();
-    let health = health.map(|a| a.as_array().to_vec());
-    let disaster = disaster.map(|a| a.as_array().to_vec());
+    let (years, inc) = (years(&year).py_err(py)?, vec(&income));
+    let (health, disaster) = (opt_vec(health), opt_vec(disaster));
     let options = IncomeOptions {
         jump,
         bootstrap,
@@ -63,10 +64,7 @@ fn calibrate_income<'py>(
         };
         estimate_income_process(&panel, &options)
     })?;
-    let out = PyDict::new(py);
-    for table in fit.tables() {
-        out.update(table_to_py(py, table)?.as_mapping())?;
-    }
+    let out = tables_to_py(py, fit.tables())?;
     out.set_item("households", fit.households)?;
     out.set_item("clusters", fit.clusters)?;
     out.set_item("first_year", fit.years.0)?;
@@ -79,17 +77,13 @@ fn calibrate_income<'py>(
 
 /// SMM fit of income-model parameters to a target series of a measure.
 #[pyfunction]
-#[pyo3(signature = (registry, model, names, start, lower, upper, step, first_year, target, target_se, measure, replications, seed, threads, max_iterations, progress=None))]
+#[pyo3(signature = (registry, model, parameters, first_year, target, target_se, measure, replications, seed, threads, max_iterations, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate_headcount<'py>(
     py: Python<'py>,
     registry: &PyRegistry,
     model: &str,
-    names: Vec<String>,
-    start: Vec<f64>,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    step: Vec<f64>,
+    parameters: Vec<(String, f64, f64, f64, f64)>,
     first_year: i32,
     target: Vec<f64>,
     target_se: Option<Vec<f64>>,
@@ -99,25 +93,17 @@ fn calibrate_headcount<'py>(
     threads: Option<usize>,
     max_iterations: u32,
     progress: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> Dict<'py> {
     let model = IncomeModel::from_json(model).py_err(py)?;
     let measure: Outcome = enum_from_name("measure", measure).py_err(py)?;
-    let k = names.len();
-    if [start.len(), lower.len(), upper.len(), step.len()] != [k; 4] {
-        return Err(validation(
-            py,
-            "parameters: start, bounds and steps must match the names",
-        ));
-    }
-    let params: Vec<SmmParameter> = (0..k)
-        .map(|j| SmmParameter {
-            name: names[j].clone(),
-            start: start[j],
-            lower: lower[j],
-            upper: upper[j],
-            step: step[j],
-        })
-        .collect();
+    let to_param = |(name, start, lower, upper, step)| SmmParameter {
+        name,
+        start,
+        lower,
+        upper,
+        step,
+    };
+    let params: Vec<SmmParameter> = parameters.into_iter().map(to_param).collect();
     let target = SmmTarget {
         first_year,
         values: target,
@@ -136,10 +122,7 @@ fn calibrate_headcount<'py>(
             hook(d, t)
         })
     })?;
-    let out = PyDict::new(py);
-    for table in fit.tables() {
-        out.update(table_to_py(py, table)?.as_mapping())?;
-    }
+    let out = tables_to_py(py, fit.tables())?;
     out.set_item("covariance", fit.covariance.into_pyarray(py))?;
     out.set_item("jacobian", fit.jacobian.into_pyarray(py))?;
     out.set_item("objective", fit.objective)?;
@@ -150,8 +133,16 @@ fn calibrate_headcount<'py>(
     Ok(out)
 }
 
+/// Tables as one dict of their columns.
+fn tables_to_py<'py>(py: Python<'py>, tables: impl IntoIterator<Item = Table>) -> Dict<'py> {
+    let out = PyDict::new(py);
+    for table in tables {
+        out.update(table_to_py(py, table)?.as_mapping())?;
+    }
+    Ok(out)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibrate_income, m)?)?;
-    m.add_function(wrap_pyfunction!(calibrate_headcount, m)?)?;
-    Ok(())
+    m.add_function(wrap_pyfunction!(calibrate_headcount, m)?)
 }

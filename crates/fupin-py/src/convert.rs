@@ -276,3 +276,10 @@ pub(crate) fn set_arrays<T: numpy::Element>(
         .into_iter()
         .try_for_each(|(k, v)| out.set_item(k, v.into_pyarray(out.py())))
 }
+
+/// NumPy arrays as the binding's functions take them.
+pub(crate) type F64s<'py> = PyReadonlyArray1<'py, f64>;
+pub(crate) type I64s<'py> = PyReadonlyArray1<'py, i64>;
+pub(crate) type Bools<'py> = PyReadonlyArray1<'py, bool>;
+/// What a binding function returning a dict gives back.
+pub(crate) type Dict<'py> = PyResult<Bound<'py, PyDict>>;

@@ -1,110 +1,47 @@
 //! Bindings of `fupin_core::metrics`: indices over NumPy arrays, and the poverty profile as column
 //! dicts (the Python layer makes DataFrames of them).
 
-use fupin_core::Registry;
 use fupin_core::metrics::{self, GroupRow, Profile};
 use fupin_core::parallel::with_threads;
 use fupin_core::registry::Table;
-use numpy::PyReadonlyArray1;
+use fupin_core::{Error, Registry};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::table_to_py;
+use crate::convert::{Dict, F64s, opt_vec, table_to_py, vec};
 use crate::long_call::run_long;
 use crate::registry::PyRegistry;
 
-type Weights<'py> = Option<PyReadonlyArray1<'py, f64>>;
-
-/// Copy the arrays (so the GIL can be released) and run an index in a per-call pool.
+/// The inequality or poverty `index` ("fgt", "watts", "sen", "gini", "theil", "mld", "ge") of
+/// `incomes` (poverty line `line`, parameter `alpha` of fgt and ge), computed in a per-call pool.
+#[pyfunction]
+#[pyo3(signature = (index, incomes, line=0.0, alpha=0.0, weights=None))]
 fn index(
     py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
-    weights: Weights<'_>,
-    f: impl FnOnce(&[f64], Option<&[f64]>) -> fupin_core::Result<f64> + Send,
-) -> PyResult<f64> {
-    let y = incomes.as_array().to_vec();
-    let w = weights.map(|w| w.as_array().to_vec());
-    run_long(py, None, move |_| {
-        with_threads(None, || f(&y, w.as_deref()))?
-    })
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, line, alpha=0.0, weights=None))]
-fn fgt(
-    py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
+    index: &str,
+    incomes: F64s<'_>,
     line: f64,
     alpha: f64,
-    weights: Weights<'_>,
+    weights: Option<F64s<'_>>,
 ) -> PyResult<f64> {
-    index(py, incomes, weights, move |y, w| {
-        metrics::fgt(y, line, alpha, w)
-    })
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, line, weights=None))]
-fn watts(
-    py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
-    line: f64,
-    weights: Weights<'_>,
-) -> PyResult<f64> {
-    index(py, incomes, weights, move |y, w| metrics::watts(y, line, w))
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, line, weights=None))]
-fn sen(
-    py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
-    line: f64,
-    weights: Weights<'_>,
-) -> PyResult<f64> {
-    index(py, incomes, weights, move |y, w| metrics::sen(y, line, w))
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, weights=None))]
-fn gini(py: Python<'_>, incomes: PyReadonlyArray1<'_, f64>, weights: Weights<'_>) -> PyResult<f64> {
-    index(py, incomes, weights, metrics::gini)
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, weights=None))]
-fn theil(
-    py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
-    weights: Weights<'_>,
-) -> PyResult<f64> {
-    index(py, incomes, weights, metrics::theil)
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, weights=None))]
-fn mld(py: Python<'_>, incomes: PyReadonlyArray1<'_, f64>, weights: Weights<'_>) -> PyResult<f64> {
-    index(py, incomes, weights, metrics::mld)
-}
-
-#[pyfunction]
-#[pyo3(signature = (incomes, alpha, weights=None))]
-fn ge(
-    py: Python<'_>,
-    incomes: PyReadonlyArray1<'_, f64>,
-    alpha: f64,
-    weights: Weights<'_>,
-) -> PyResult<f64> {
-    index(py, incomes, weights, move |y, w| metrics::ge(y, alpha, w))
+    let (y, w) = (vec(&incomes), opt_vec(weights));
+    let (y, w) = (&y[..], w.as_deref());
+    let compute = || match index {
+        "fgt" => metrics::fgt(y, line, alpha, w),
+        "watts" => metrics::watts(y, line, w),
+        "sen" => metrics::sen(y, line, w),
+        "gini" => metrics::gini(y, w),
+        "theil" => metrics::theil(y, w),
+        "mld" => metrics::mld(y, w),
+        "ge" => metrics::ge(y, alpha, w),
+        _ => Err(Error::invalid_parameter("index", index, "no such index")),
+    };
+    run_long(py, None, move |_| with_threads(None, compute)?)
 }
 
 /// Group rows as a dict of columns (see `GroupRow::table`), with `above_threshold` (true, false
 /// or None) after `exit_threshold`.
-fn rows_to_columns<'py>(
-    py: Python<'py>,
-    rows: &[GroupRow],
-    registry: &Registry,
-) -> PyResult<Bound<'py, PyDict>> {
+fn rows_to_columns<'py>(py: Python<'py>, rows: &[GroupRow], registry: &Registry) -> Dict<'py> {
     let mut table = GroupRow::table(rows, registry);
     let at = table
         .columns
@@ -123,33 +60,24 @@ fn rows_to_columns<'py>(
 
 /// The poverty profile as `{level: columns}` for levels all, village, county, cause, primary_cause.
 #[pyfunction]
-fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> PyResult<Bound<'py, PyDict>> {
-    let reg = registry.inner.clone();
-    let reg2 = reg.clone();
-    let p: Profile = run_long(py, None, move |_| metrics::profile(&reg2, line))?;
+fn profile<'py>(py: Python<'py>, registry: &PyRegistry, line: f64) -> Dict<'py> {
+    let reg = &registry.inner;
+    let p: Profile = run_long(py, None, |_| metrics::profile(reg, line))?;
     let out = PyDict::new(py);
-    out.set_item(
-        "all",
-        rows_to_columns(py, std::slice::from_ref(&p.overall), &reg)?,
-    )?;
-    out.set_item("village", rows_to_columns(py, &p.villages, &reg)?)?;
-    out.set_item("county", rows_to_columns(py, &p.counties, &reg)?)?;
-    out.set_item("cause", rows_to_columns(py, &p.causes, &reg)?)?;
-    out.set_item(
-        "primary_cause",
-        rows_to_columns(py, &p.primary_causes, &reg)?,
-    )?;
+    let levels = [
+        ("all", std::slice::from_ref(&p.overall)),
+        ("village", &p.villages[..]),
+        ("county", &p.counties[..]),
+        ("cause", &p.causes[..]),
+        ("primary_cause", &p.primary_causes[..]),
+    ];
+    for (level, rows) in levels {
+        out.set_item(level, rows_to_columns(py, rows, reg)?)?;
+    }
     Ok(out)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(fgt, m)?)?;
-    m.add_function(wrap_pyfunction!(watts, m)?)?;
-    m.add_function(wrap_pyfunction!(sen, m)?)?;
-    m.add_function(wrap_pyfunction!(gini, m)?)?;
-    m.add_function(wrap_pyfunction!(theil, m)?)?;
-    m.add_function(wrap_pyfunction!(mld, m)?)?;
-    m.add_function(wrap_pyfunction!(ge, m)?)?;
-    m.add_function(wrap_pyfunction!(profile, m)?)?;
-    Ok(())
+    m.add_function(wrap_pyfunction!(index, m)?)?;
+    m.add_function(wrap_pyfunction!(profile, m)?)
 }
