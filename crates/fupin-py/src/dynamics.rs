@@ -7,7 +7,7 @@ use fupin_core::dynamics::{IncomeModel, MIN_YEAR, PovertyLine};
 use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
-use crate::handle::{by_format, param_handle};
+use crate::handle::param_handle;
 
 /// A poverty line from its schedule (year → yuan) and growth after the last year, validated.
 pub(crate) fn line_from_parts(
@@ -41,13 +41,9 @@ param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_jso
     #[staticmethod]
     #[pyo3(signature = (text, format="json"))]
     fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        by_format(
-            format,
-            || IncomeModel::from_json(text),
-            || IncomeModel::from_toml(text),
-        )
-        .map(PyIncomeModel::new)
-        .py_err(py)
+        IncomeModel::parse(text, format)
+            .map(PyIncomeModel::new)
+            .py_err(py)
     }
 
     /// The model as TOML.

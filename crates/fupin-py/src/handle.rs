@@ -46,13 +46,7 @@ macro_rules! param_handle {
             fn __reduce__<'py>(
                 slf: &Bound<'py, Self>,
             ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-                let py = slf.py();
-                let ctor = py.get_type::<$py>().getattr("from_json")?;
-                let args = (slf.get().to_json(py)?,);
-                pyo3::types::PyTuple::new(
-                    py,
-                    [ctor.into_any(), args.into_pyobject(py)?.into_any()],
-                )
+                crate::convert::reduce_json(slf, slf.get().to_json(slf.py())?)
             }
 
             fn __repr__(&self) -> String {
@@ -72,22 +66,5 @@ pub(crate) fn same_serde<T: serde::Serialize>(a: &T, b: &T) -> bool {
     match (serde_json::to_value(a), serde_json::to_value(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
-    }
-}
-
-/// Parse `format` text (`"json"` or `"toml"`) with the matching parser.
-pub(crate) fn by_format<T>(
-    format: &str,
-    json: impl FnOnce() -> fupin_core::Result<T>,
-    toml: impl FnOnce() -> fupin_core::Result<T>,
-) -> fupin_core::Result<T> {
-    match format {
-        "json" => json(),
-        "toml" => toml(),
-        other => Err(fupin_core::Error::invalid_parameter(
-            "format",
-            other,
-            "must be \"json\" or \"toml\"",
-        )),
     }
 }

@@ -72,43 +72,19 @@ param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(te
         self.inner.to_toml().py_err(py)
     }
 
-    #[getter]
-    fn name(&self) -> String {
-        self.inner.name.clone()
-    }
-
-    #[getter]
-    fn model(&self) -> Option<PyIncomeModel> {
-        self.inner.model.clone().map(PyIncomeModel::new)
-    }
-
-    /// The line override as `(schedule, growth_after)`.
-    #[getter]
-    fn line(&self) -> Option<(BTreeMap<i32, f64>, f64)> {
-        self.inner
-            .line
-            .as_ref()
-            .map(|l| (l.schedule.clone(), l.growth_after))
-    }
-
-    #[getter]
-    fn policy(&self) -> Option<PyPolicy> {
-        self.inner.policy.clone().map(PyPolicy::new)
-    }
-
-    #[getter]
-    fn budget(&self) -> Option<PyBudget> {
-        self.inner.valid_budget().cloned().map(PyBudget::new)
-    }
-
-    #[getter]
-    fn measures(&self) -> Vec<PyMeasure> {
-        self.inner
-            .measures
-            .iter()
-            .cloned()
-            .map(PyMeasure::new)
-            .collect()
+    /// The parts as a dict of handles (None where absent): `name`, `model`, `line` (as
+    /// `(schedule, growth_after)`), `policy`, `budget` and `measures`.
+    fn parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (s, out) = (&self.inner, PyDict::new(py));
+        out.set_item("name", &s.name)?;
+        out.set_item("model", s.model.clone().map(PyIncomeModel::new))?;
+        let line = s.line.as_ref().map(|l| (l.schedule.clone(), l.growth_after));
+        out.set_item("line", line)?;
+        out.set_item("policy", s.policy.clone().map(PyPolicy::new))?;
+        out.set_item("budget", s.valid_budget().cloned().map(PyBudget::new))?;
+        let measures: Vec<PyMeasure> = s.measures.iter().cloned().map(PyMeasure::new).collect();
+        out.set_item("measures", measures)?;
+        Ok(out)
     }
 }}
 

@@ -347,6 +347,23 @@ impl IncomeModel {
         Ok(model)
     }
 
+    /// Parse and validate a model from `format` (`"json"` or `"toml"`) text.
+    ///
+    /// # Errors
+    /// As [`IncomeModel::from_json`] and [`IncomeModel::from_toml`]; [`Error::InvalidParameter`]
+    /// naming `format` for another format.
+    pub fn parse(text: &str, format: &str) -> Result<Self> {
+        match format {
+            "json" => IncomeModel::from_json(text),
+            "toml" => IncomeModel::from_toml(text),
+            other => Err(Error::invalid_parameter(
+                "format",
+                other,
+                "must be \"json\" or \"toml\"",
+            )),
+        }
+    }
+
     /// The model as TOML (every field written).
     ///
     /// # Errors
