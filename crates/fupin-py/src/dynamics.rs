@@ -30,25 +30,12 @@ fn model_repr(m: &IncomeModel) -> String {
     )
 }
 
-param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr, {
+param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr,
+    formats = IncomeModel::parse, {
     /// The default model.
     #[staticmethod]
     fn default() -> Self {
         PyIncomeModel::new(IncomeModel::default())
-    }
-
-    /// Parse and validate a model from `format` (`"json"` or `"toml"`) text.
-    #[staticmethod]
-    #[pyo3(signature = (text, format="json"))]
-    fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        IncomeModel::parse(text, format)
-            .map(PyIncomeModel::new)
-            .py_err(py)
-    }
-
-    /// The model as TOML.
-    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_toml().py_err(py)
     }
 
     /// The model's poverty line in `year`, yuan per person per year.

@@ -7,9 +7,11 @@
 /// `param_handle! { PyPlan("Plan", Plan), parse, repr, { more #[pymethods] items } }`.
 ///
 /// `parse` turns JSON text into a validated core value (the handle's `from_json`, also what
-/// unpickling calls); `repr` writes the short summary.
+/// unpickling calls); `repr` writes the short summary. With `formats = Core::parse` (a core
+/// `parse(text, format)`), the handle also has `parse(text, format="json")` and `to_toml()`.
 macro_rules! param_handle {
-    ($py:ident($name:literal, $core:ty), $parse:expr, $repr:expr, { $($extra:tt)* }) => {
+    ($py:ident($name:literal, $core:ty), $parse:expr, $repr:expr, $(formats = $formats:path,)?
+     { $($extra:tt)* }) => {
         #[doc = concat!("The native `", $name, "` parameter handle (see the `fupin` class of that name).")]
         #[pyclass(module = "fupin._native", name = $name, frozen)]
         #[derive(Debug, Clone)]
@@ -53,6 +55,20 @@ macro_rules! param_handle {
                 let repr: fn(&$core) -> String = $repr;
                 repr(&self.inner)
             }
+
+            $(
+                /// Parse and validate from `format` (`"json"` or `"toml"`) text.
+                #[staticmethod]
+                #[pyo3(signature = (text, format="json"))]
+                fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
+                    crate::errors::IntoPyResult::py_err($formats(text, format).map($py::new), py)
+                }
+
+                /// The TOML form.
+                fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+                    crate::errors::IntoPyResult::py_err(self.inner.to_toml(), py)
+                }
+            )?
 
             $($extra)*
         }

@@ -30,7 +30,8 @@ fn scenario_repr(s: &ValidScenario) -> String {
     format!("Scenario({:?})", s.name)
 }
 
-param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(text, "json"), scenario_repr, {
+param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(text, "json"), scenario_repr,
+    formats = Scenario::parse, {
     /// A scenario from its parts (handles), validated once: the name, the policy's measures
     /// against the scenario's catalogue, and that a budget has a policy to spend it. The parts
     /// were validated when they were made; the budget is not checked again.
@@ -57,19 +58,6 @@ param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(te
         ValidScenario::with_budget(s, budget)
             .map(PyScenario::new)
             .py_err(py)
-    }
-
-    /// Parse and validate a scenario from `format` (`"json"` or `"toml"`) text.
-    #[staticmethod]
-    #[pyo3(signature = (text, format="json"))]
-    fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        Scenario::parse(text, format)
-            .map(PyScenario::new)
-            .py_err(py)
-    }
-
-    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_toml().py_err(py)
     }
 
     /// The parts as a dict of handles (None where absent): `name`, `model`, `line` (as

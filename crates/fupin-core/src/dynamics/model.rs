@@ -439,6 +439,17 @@ mod tests {
     }
 
     #[test]
+    fn parse_reads_either_format_and_names_another() {
+        let custom = IncomeModel::default().without_shocks();
+        let toml_text = custom.to_toml().unwrap();
+        assert_eq!(IncomeModel::parse(&toml_text, "toml").unwrap(), custom);
+        let json = custom.to_json().unwrap();
+        assert_eq!(IncomeModel::parse(&json, "json").unwrap(), custom);
+        let err = IncomeModel::parse(&json, "yaml").unwrap_err();
+        assert_eq!((err.column(), err.value()), (Some("format"), Some("yaml")));
+    }
+
+    #[test]
     fn validation_names_each_field() {
         type Setter = Box<dyn Fn(&mut IncomeModel)>;
         let cases: Vec<(&str, Setter)> = vec![

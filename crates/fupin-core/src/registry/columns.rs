@@ -146,6 +146,25 @@ mod tests {
     }
 
     #[test]
+    fn the_warning_names_each_unread_column_by_table() {
+        let ht = table(&["household_id", "notes", "size", "remark"]);
+        let mut vt = table(&["village_id", "mayor"]);
+        vt.name = "villages".into();
+        let text = unread_columns_warning(&ht, Some(&vt)).unwrap();
+        assert!(text.starts_with(
+            "fupin does not read these columns; they were ignored (households: `notes`, \
+             `remark`; villages: `mayor`). Known columns: household_id, village_id, size,"
+        ));
+        assert!(text.ends_with("villages: village_id, county_id, population, region, poor"));
+        assert_eq!(
+            unread_columns_warning(&table(&["household_id", "size"]), None),
+            None
+        );
+        // A near miss is refused by the registry, not listed here.
+        assert_eq!(unread_columns_warning(&table(&["wieght"]), None), None);
+    }
+
+    #[test]
     fn near_misses_are_refused_naming_the_column_and_the_known_name() {
         for (slip, known) in [
             ("wieght", "weight"),
