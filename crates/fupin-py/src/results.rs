@@ -100,10 +100,10 @@ impl PyResults {
         conf_level: f64,
     ) -> Dict<'py> {
         let level: ExitLevel = level.parse().py_err(py)?;
-        let r = &self.inner;
         dict(
             py,
-            r.exit_projections(scenario, level, deadline, conf_level),
+            self.inner
+                .exit_projections(scenario, level, deadline, conf_level),
         )
     }
 

@@ -115,18 +115,10 @@ fn plan_columns<'py>(
     reg: &PyRegistry,
     plan: &Plan,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows: Vec<usize> = plan
-        .assignments
-        .iter()
-        .map(|a| a.household as usize)
-        .collect();
-    let names = plan.catalog.names();
-    let a = &plan.assignments;
-    let out = PyDict::new(py);
-    out.set_item(
-        "household_id",
-        ids_to_py(py, &reg.inner.households().id.take(&rows))?,
-    )?;
+    let (a, names, out) = (&plan.assignments, plan.catalog.names(), PyDict::new(py));
+    let rows: Vec<usize> = a.iter().map(|a| a.household as usize).collect();
+    let ids = reg.inner.households().id.take(&rows);
+    out.set_item("household_id", ids_to_py(py, &ids)?)?;
     let measure: Vec<&String> = a.iter().map(|a| &names[a.measure as usize]).collect();
     out.set_item("measure", measure)?;
     let start: Vec<i32> = a.iter().map(|a| a.start_year).collect();
@@ -141,10 +133,8 @@ fn plan_columns<'py>(
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
-    out.set_item(
-        "loans_outstanding",
-        plan.loans_outstanding_by_year().into_pyarray(py),
-    )?;
+    let loans = plan.loans_outstanding_by_year();
+    out.set_item("loans_outstanding", loans.into_pyarray(py))?;
     out.set_item("loan_capacity", plan.loan_capacity_yuan())?;
     Ok(out)
 }
