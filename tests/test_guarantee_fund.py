@@ -60,6 +60,6 @@ def test_defaults_are_losses_of_the_fund(county):
     assert a["mean"].tolist() == [0.0, 600_000.0, 0.0, 0.0]
     assert a["p5"].tolist() == a["p95"].tolist() == a["mean"].tolist()
     assert (t[t["scenario"] != "all fail"]["mean"] == 0).all()
-    values = np.asarray(res._native.guarantee_loss_values("all fail"))
+    values = np.asarray(res._native.values("all fail", "guarantee_losses"))
     assert values.shape == (4, 4)
 

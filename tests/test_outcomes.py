@@ -53,7 +53,7 @@ def test_spending_bands_match_numpy_over_replicates(res, by):
 def test_guarantee_losses_and_flows_wrap_the_core(res):
     t = res.guarantee_losses()
     assert list(t.columns) == ["scenario", "year", "mean", "p5", "p95"]
-    values = np.asarray(res._native.guarantee_loss_values("drip"))
+    values = np.asarray(res._native.values("drip", "guarantee_losses"))
     for j, y in enumerate(res.years):
         row = t[t["year"] == y].iloc[0]
         assert (row["mean"], row["p5"], row["p95"]) == pytest.approx(_band(values[:, j]))

@@ -75,7 +75,7 @@ def test_the_native_simulate_takes_handles_not_json(small):
                          *args[1:])
     res = _native.simulate(small._native, [s._handle], fupin.IncomeModel()._handle, 2016,
                            *args[1:])
-    assert res.scenario_names == ["drip"]
+    assert res.info()["scenario_names"] == ["drip"]
 
 
 # ---- a budget is validated once: a Budget handle exists only validated --------------------------
@@ -93,7 +93,7 @@ def test_a_budget_handle_is_valid_by_construction():
     with pytest.raises(TypeError):
         _native.Scenario("x", policy=ByCause()._handle, budget='{"yearly": 1.0}')
     s = _native.Scenario("x", policy=ByCause()._handle, budget=b)
-    assert s.budget == b
+    assert s.parts()["budget"] == b
     # fupin.Scenario passes a handle through as it is.
     assert fupin.Scenario("x", policy=ByCause(), budget=b).budget == {"yearly": 5e5,
                                                                        "carry_over": False}

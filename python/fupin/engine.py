@@ -83,27 +83,27 @@ class Scenario:
 
     @property
     def name(self) -> str:
-        return self._handle.name
+        return str(self._handle.parts()["name"])
 
     @property
     def model(self) -> IncomeModel | None:
-        handle = self._handle.model
+        handle = self._handle.parts()["model"]
         return None if handle is None else IncomeModel._wrap(handle)
 
     @property
     def policy(self) -> Policy | None:
-        handle = self._handle.policy
+        handle = self._handle.parts()["policy"]
         return None if handle is None else Policy._wrap(handle)
 
     @property
     def budget(self) -> dict[str, Any] | None:
         """The budget in the core's form (``{"yearly": ..., "carry_over": True}``), or None."""
-        handle = self._handle.budget
+        handle = self._handle.parts()["budget"]
         return None if handle is None else json.loads(handle.to_json())
 
     @property
     def measures(self) -> list[Measure]:
-        return [Measure._wrap(m) for m in self._handle.measures]
+        return [Measure._wrap(m) for m in self._handle.parts()["measures"]]
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(self._handle.to_json())
@@ -136,12 +136,11 @@ class Scenario:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        h = self._handle
-        extra = "".join(f", {k}=…" for k in ("model", "line", "measures")
-                        if getattr(h, k) not in (None, []))
-        if h.policy is not None:
+        h = self._handle.parts()
+        extra = "".join(f", {k}=…" for k in ("model", "line", "measures") if h[k] not in (None, []))
+        if h["policy"] is not None:
             extra += f", policy={self.policy!r}"
-        if h.budget is not None:
+        if h["budget"] is not None:
             extra += f", budget={self.budget!r}"
         return f"Scenario({self.name!r}{extra})"
 

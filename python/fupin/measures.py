@@ -83,7 +83,7 @@ class Measure:
     @staticmethod
     def _wrap(handle: _native.Measure) -> Measure:
         """The measure of a native handle (already validated), as its kind's class."""
-        cls = _BY_KIND.get(handle.kind, Measure)
+        cls = _BY_KIND.get(json.loads(handle.to_json())["kind"], Measure)
         m = cls.__new__(cls)
         m._handle = handle
         return m
@@ -95,11 +95,11 @@ class Measure:
 
     @property
     def name(self) -> str:
-        return self._handle.name
+        return str(json.loads(self._handle.to_json())["name"])
 
     @property
     def kind(self) -> str:
-        return self._handle.kind
+        return str(json.loads(self._handle.to_json())["kind"])
 
     @property
     def params(self) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class Policy:
     @staticmethod
     def _wrap(handle: _native.Policy) -> Policy:
         """The policy of a native handle, as its rule's class."""
-        cls = {"uniform": Uniform, "by_cause": ByCause, "explicit": Explicit}[handle.rule]
+        cls = {"uniform": Uniform, "by_cause": ByCause, "explicit": Explicit}[json.loads(handle.to_json())["rule"]]
         p = cls.__new__(cls)
         p._handle = handle
         return p
@@ -61,7 +61,7 @@ class Policy:
 
     @property
     def rule(self) -> str:
-        return self._handle.rule
+        return str(self.to_dict()["rule"])
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(self._handle.to_json())

@@ -94,11 +94,11 @@ class Registry:
 
     def households(self, kind: str = "pandas") -> Any:
         """The households as a DataFrame (``kind="polars"`` for polars), every column included."""
-        return to_frame(self._native.households_columns(), kind)
+        return to_frame(self._native.columns("households"), kind)
 
     def villages(self, kind: str = "pandas") -> Any:
         """The villages as a DataFrame."""
-        return to_frame(self._native.villages_columns(), kind)
+        return to_frame(self._native.columns("villages"), kind)
 
     def incomes(self) -> np.ndarray:
         """Per-capita incomes (yuan per person per year) in household order."""
@@ -117,35 +117,35 @@ class Registry:
     @property
     def n_households(self) -> int:
         """Number of households (registered or not)."""
-        return self._native.n_households
+        return int(self._native.counts()["n_households"])
 
     @property
     def n_villages(self) -> int:
         """Number of villages."""
-        return self._native.n_villages
+        return int(self._native.counts()["n_villages"])
 
     @property
     def n_counties(self) -> int:
         """Number of counties."""
-        return self._native.n_counties
+        return int(self._native.counts()["n_counties"])
 
     @property
     def registered_households(self) -> float:
         """Registered poor households (survey-weighted)."""
-        return self._native.registered_households
+        return float(self._native.counts()["registered_households"])
 
     @property
     def registered_people(self) -> float:
         """Members of registered poor households (survey-weighted)."""
-        return self._native.registered_people
+        return float(self._native.counts()["registered_people"])
 
     @property
     def poor_villages(self) -> int:
         """Designated poor villages (贫困村)."""
-        return self._native.poor_villages
+        return int(self._native.counts()["poor_villages"])
 
     def __len__(self) -> int:
-        return len(self._native)
+        return self.n_households
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Registry) and self._native == other._native
@@ -172,5 +172,5 @@ class Registry:
 def table_columns(data: Any, what: str) -> Columns:
     """Columns of a frame, a mapping, or a registry's households."""
     if isinstance(data, Registry):
-        return dict(data._native.households_columns())
+        return dict(data._native.columns("households"))
     return columns_of(data, what)

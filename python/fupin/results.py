@@ -43,26 +43,27 @@ class Results:
     population of the registry's villages: people outside the registry count as non-poor.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_info")
 
     def __init__(self, native: _native.Results) -> None:
         self._native = native
+        self._info: dict[str, Any] = native.info()
 
     @property
     def years(self) -> list[int]:
-        return list(self._native.years)
+        return list(self._info["years"])
 
     @property
     def replications(self) -> int:
-        return self._native.replications
+        return int(self._info["replications"])
 
     @property
     def seed(self) -> int:
-        return self._native.seed
+        return int(self._info["seed"])
 
     @property
     def scenarios(self) -> list[str]:
-        return list(self._native.scenario_names)
+        return list(self._info["scenario_names"])
 
     def _names(self, scenario: str | None) -> list[str]:
         if scenario is None:
@@ -89,7 +90,7 @@ class Results:
                 f"measure must be one of {MEASURES}, got {measure!r}", "measure", value=repr(measure)
             )
         frames = {
-            name: pd.DataFrame(self._native.replicate_values(name, measure), columns=self.years)
+            name: pd.DataFrame(self._native.values(name, measure), columns=self.years)
             for name in self._names(scenario)
         }
         out = pd.concat(frames, names=["scenario", "replicate"])
@@ -152,7 +153,7 @@ class Results:
         years (rows: scenario and replicate; columns: years)."""
         k = _args.integer(sustained_years, "sustained_years", 0, 2**32 - 1)
         frames = {
-            name: pd.DataFrame(self._native.sustained_exits(name, k), columns=self.years)
+            name: pd.DataFrame(self._native.values(name, "sustained_exits", k), columns=self.years)
             for name in self._names(scenario)
         }
         out = pd.concat(frames, names=["scenario", "replicate"])
@@ -164,7 +165,7 @@ class Results:
         names and an array shaped (replicates, years, measures)."""
         self._names(scenario)
         return list(self._native.categories(scenario)), np.asarray(
-            self._native.spending_values(scenario))
+            self._native.values(scenario, "spending"))
 
     def spending(
         self,

@@ -135,9 +135,9 @@ def select_by_quota(
     """
     s = f64(scores, "scores")
     if isinstance(units, Registry):
-        h = units._native.households_columns()
+        h = units._native.columns("households")
         ids = h["household_id"]
-        v = units._native.villages_columns()
+        v = units._native.columns("villages")
         village_ids = pd.Index(v["village_id"], name="village")
         vcode = np.ascontiguousarray(village_ids.get_indexer(_as_index(h["village_id"])), dtype=np.int64)
         village_county = np.asarray(v["county_id"], dtype=object)

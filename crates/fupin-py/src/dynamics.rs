@@ -7,7 +7,7 @@ use fupin_core::dynamics::{IncomeModel, MIN_YEAR, PovertyLine};
 use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
-use crate::handle::{by_format, param_handle};
+use crate::handle::param_handle;
 
 /// A poverty line from its schedule (year → yuan) and growth after the last year, validated.
 pub(crate) fn line_from_parts(
@@ -30,29 +30,12 @@ fn model_repr(m: &IncomeModel) -> String {
     )
 }
 
-param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr, {
+param_handle! { PyIncomeModel("IncomeModel", IncomeModel), IncomeModel::from_json, model_repr,
+    formats = IncomeModel::parse, {
     /// The default model.
     #[staticmethod]
     fn default() -> Self {
         PyIncomeModel::new(IncomeModel::default())
-    }
-
-    /// Parse and validate a model from `format` (`"json"` or `"toml"`) text.
-    #[staticmethod]
-    #[pyo3(signature = (text, format="json"))]
-    fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        by_format(
-            format,
-            || IncomeModel::from_json(text),
-            || IncomeModel::from_toml(text),
-        )
-        .map(PyIncomeModel::new)
-        .py_err(py)
-    }
-
-    /// The model as TOML.
-    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_toml().py_err(py)
     }
 
     /// The model's poverty line in `year`, yuan per person per year.

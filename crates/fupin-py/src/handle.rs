@@ -7,9 +7,11 @@
 /// `param_handle! { PyPlan("Plan", Plan), parse, repr, { more #[pymethods] items } }`.
 ///
 /// `parse` turns JSON text into a validated core value (the handle's `from_json`, also what
-/// unpickling calls); `repr` writes the short summary.
+/// unpickling calls); `repr` writes the short summary. With `formats = Core::parse` (a core
+/// `parse(text, format)`), the handle also has `parse(text, format="json")` and `to_toml()`.
 macro_rules! param_handle {
-    ($py:ident($name:literal, $core:ty), $parse:expr, $repr:expr, { $($extra:tt)* }) => {
+    ($py:ident($name:literal, $core:ty), $parse:expr, $repr:expr, $(formats = $formats:path,)?
+     { $($extra:tt)* }) => {
         #[doc = concat!("The native `", $name, "` parameter handle (see the `fupin` class of that name).")]
         #[pyclass(module = "fupin._native", name = $name, frozen)]
         #[derive(Debug, Clone)]
@@ -46,19 +48,27 @@ macro_rules! param_handle {
             fn __reduce__<'py>(
                 slf: &Bound<'py, Self>,
             ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-                let py = slf.py();
-                let ctor = py.get_type::<$py>().getattr("from_json")?;
-                let args = (slf.get().to_json(py)?,);
-                pyo3::types::PyTuple::new(
-                    py,
-                    [ctor.into_any(), args.into_pyobject(py)?.into_any()],
-                )
+                crate::convert::reduce_json(slf, slf.get().to_json(slf.py())?)
             }
 
             fn __repr__(&self) -> String {
                 let repr: fn(&$core) -> String = $repr;
                 repr(&self.inner)
             }
+
+            $(
+                /// Parse and validate from `format` (`"json"` or `"toml"`) text.
+                #[staticmethod]
+                #[pyo3(signature = (text, format="json"))]
+                fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
+                    crate::errors::IntoPyResult::py_err($formats(text, format).map($py::new), py)
+                }
+
+                /// The TOML form.
+                fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+                    crate::errors::IntoPyResult::py_err(self.inner.to_toml(), py)
+                }
+            )?
 
             $($extra)*
         }
@@ -72,22 +82,5 @@ pub(crate) fn same_serde<T: serde::Serialize>(a: &T, b: &T) -> bool {
     match (serde_json::to_value(a), serde_json::to_value(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
-    }
-}
-
-/// Parse `format` text (`"json"` or `"toml"`) with the matching parser.
-pub(crate) fn by_format<T>(
-    format: &str,
-    json: impl FnOnce() -> fupin_core::Result<T>,
-    toml: impl FnOnce() -> fupin_core::Result<T>,
-) -> fupin_core::Result<T> {
-    match format {
-        "json" => json(),
-        "toml" => toml(),
-        other => Err(fupin_core::Error::invalid_parameter(
-            "format",
-            other,
-            "must be \"json\" or \"toml\"",
-        )),
     }
 }

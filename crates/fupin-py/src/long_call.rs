@@ -96,18 +96,12 @@ where
     }
 }
 
-/// Run a short computation without the GIL, turning a panic into an error.
-pub fn run_short<T, F>(py: Python<'_>, work: F) -> PyResult<T>
-where
-    T: Send,
-    F: FnOnce() -> fupin_core::Result<T> + Send,
-{
-    let outcome = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
-    match outcome {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(py, e)),
-        Err(panic) => Err(to_py(py, panic_error(&*panic))),
-    }
+/// Run a short computation without the GIL (no progress), turning a panic into an error.
+pub fn run_short<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce() -> fupin_core::Result<T> + Send,
+) -> PyResult<T> {
+    run_long(py, None, move |_| work())
 }
 
 fn panic_error(panic: &(dyn std::any::Any + Send)) -> Error {

@@ -22,17 +22,7 @@ fn measure_repr(m: &NamedMeasure) -> String {
     format!("Measure({:?}, kind={:?})", m.name, m.spec.kind().code())
 }
 
-param_handle! { PyMeasure("Measure", NamedMeasure), parse_measure, measure_repr, {
-    #[getter]
-    fn name(&self) -> String {
-        self.inner.name.clone()
-    }
-
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.spec.kind().code()
-    }
-}}
+param_handle! { PyMeasure("Measure", NamedMeasure), parse_measure, measure_repr, {} }
 
 /// The measures of the default catalogue, in order.
 #[pyfunction]

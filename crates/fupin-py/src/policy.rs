@@ -3,31 +3,24 @@
 
 use fupin_core::Cause;
 use fupin_core::policy::{Budget, Policy, Ranking, ValidBudget};
+use fupin_core::registry::serde_name;
 use pyo3::prelude::*;
 
 use crate::convert::from_json;
 use crate::handle::param_handle;
 
-/// The `rule` of a policy (its serde tag).
-fn rule_of(p: &Policy) -> String {
-    serde_json::to_value(p)
-        .ok()
-        .and_then(|v| v.get("rule").and_then(|r| r.as_str().map(String::from)))
-        .unwrap_or_default()
-}
-
+/// `Policy(rule="…")`, the rule being the policy's serde tag.
 fn policy_repr(p: &Policy) -> String {
-    format!("Policy(rule={:?})", rule_of(p))
+    let value = serde_json::to_value(p).unwrap_or_default();
+    format!(
+        "Policy(rule={:?})",
+        value["rule"].as_str().unwrap_or_default()
+    )
 }
 
 // Measure names and values are checked against the scenario's catalogue when the policy is put
 // in a scenario.
-param_handle! { PyPolicy("Policy", Policy), |text| from_json("policy", text), policy_repr, {
-    #[getter]
-    fn rule(&self) -> String {
-        rule_of(&self.inner)
-    }
-}}
+param_handle! { PyPolicy("Policy", Policy), |text| from_json("policy", text), policy_repr, {} }
 
 /// Parse and validate a budget: the one validation a budget gets (a `Budget` handle holds a
 /// `ValidBudget`, valid by construction, which scenarios, plans and runs take as it is).
@@ -50,10 +43,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBudget>()?;
     let causes: Vec<&str> = Cause::ALL.iter().map(|c| c.code()).collect();
     m.add("CAUSES", causes)?;
-    let rankings: Vec<String> = [Ranking::PoorestFirst, Ranking::NearestLineFirst]
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok()?.as_str().map(String::from))
-        .collect();
-    m.add("RANKINGS", rankings)?;
+    let rankings = [Ranking::PoorestFirst, Ranking::NearestLineFirst];
+    m.add(
+        "RANKINGS",
+        rankings.iter().map(serde_name).collect::<Vec<_>>(),
+    )?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use fupin_core::Registry;
 use fupin_core::registry::csv_io;
-use fupin_core::registry::{HOUSEHOLD_COLUMNS, Table, VILLAGE_COLUMNS, unknown_columns};
+use fupin_core::registry::unread_columns_warning;
 use numpy::IntoPyArray;
 use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
@@ -29,36 +29,10 @@ impl PyRegistry {
     }
 }
 
-/// Names of the columns of `ht` and `vt` fupin does not read, as `households: `a`, `b``; empty
-/// when every column is read (a near-miss column is left to `Registry::from_tables` to refuse).
-fn unread_columns(ht: &Table, vt: Option<&Table>) -> String {
-    let mut parts = Vec::new();
-    for (table, known) in [
-        (Some(ht), &HOUSEHOLD_COLUMNS[..]),
-        (vt, &VILLAGE_COLUMNS[..]),
-    ] {
-        let Some(table) = table else { continue };
-        let unread = unknown_columns(table, known).unwrap_or_default();
-        if !unread.is_empty() {
-            let names: Vec<String> = unread.iter().map(|c| format!("`{c}`")).collect();
-            parts.push(format!("{}: {}", table.name, names.join(", ")));
-        }
-    }
-    parts.join("; ")
-}
-
 /// A `UserWarning` at the caller of the Python wrapper (`Registry.from_frame` / `read_csv`)
 /// listing the columns that were not read, so that none vanishes without a word.
-fn warn_unread(py: Python<'_>, unread: &str) -> PyResult<()> {
-    if unread.is_empty() {
-        return Ok(());
-    }
-    let message = format!(
-        "fupin does not read these columns; they were ignored ({unread}). Known columns: {}; \
-         villages: {}",
-        HOUSEHOLD_COLUMNS.join(", "),
-        VILLAGE_COLUMNS.join(", ")
-    );
+fn warn_unread(py: Python<'_>, unread: Option<String>) -> PyResult<()> {
+    let Some(message) = unread else { return Ok(()) };
     let message =
         CString::new(message.replace('\0', "\\0")).map_err(|e| validation(py, e.to_string()))?;
     PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 2)
@@ -80,9 +54,9 @@ impl PyRegistry {
         let vt = villages
             .map(|v| table_from_py(py, villages_name, v))
             .transpose()?;
-        let unread = unread_columns(&ht, vt.as_ref());
+        let unread = unread_columns_warning(&ht, vt.as_ref());
         let registry = run_long(py, None, move |_| Registry::from_tables(&ht, vt.as_ref()))?;
-        warn_unread(py, &unread)?;
+        warn_unread(py, unread)?;
         Ok(PyRegistry::wrap(registry))
     }
 
@@ -98,9 +72,9 @@ impl PyRegistry {
             let ht = csv_io::read_csv(&households)?;
             let vt = villages.map(csv_io::read_csv).transpose()?;
             let registry = Registry::from_tables(&ht, vt.as_ref())?;
-            Ok((registry, unread_columns(&ht, vt.as_ref())))
+            Ok((registry, unread_columns_warning(&ht, vt.as_ref())))
         })?;
-        warn_unread(py, &unread)?;
+        warn_unread(py, unread)?;
         Ok(PyRegistry::wrap(registry))
     }
 
@@ -122,14 +96,17 @@ impl PyRegistry {
         })
     }
 
-    /// Household columns as a dict of NumPy arrays (numbers, flags) and lists (text).
-    fn households_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        table_to_py(py, self.inner.households_table())
-    }
-
-    /// Village columns as a dict of NumPy arrays and lists.
-    fn villages_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        table_to_py(py, self.inner.villages_table())
+    /// The `households` or `villages` table as a dict of NumPy arrays (numbers, flags) and lists
+    /// (text).
+    fn columns<'py>(&self, py: Python<'py>, table: &str) -> PyResult<Bound<'py, PyDict>> {
+        match table {
+            "households" => table_to_py(py, self.inner.households_table()),
+            "villages" => table_to_py(py, self.inner.villages_table()),
+            other => Err(validation(
+                py,
+                format!("no table {other:?} (households, villages)"),
+            )),
+        }
     }
 
     /// Per-capita incomes (yuan per person per year) as a float64 array.
@@ -147,41 +124,20 @@ impl PyRegistry {
         Ok(PyRegistry::wrap(run_short(py, move || reg.select(&rows))?))
     }
 
-    #[getter]
-    fn n_households(&self) -> usize {
-        self.inner.n_households()
-    }
-
-    #[getter]
-    fn n_villages(&self) -> usize {
-        self.inner.n_villages()
-    }
-
-    #[getter]
-    fn n_counties(&self) -> usize {
-        self.inner.n_counties()
-    }
-
-    /// Registered poor households (weighted).
-    #[getter]
-    fn registered_households(&self) -> f64 {
-        self.inner.registered_households()
-    }
-
-    /// Members of registered poor households (weighted).
-    #[getter]
-    fn registered_people(&self) -> f64 {
-        self.inner.registered_people()
-    }
-
-    /// Designated poor villages.
-    #[getter]
-    fn poor_villages(&self) -> usize {
-        self.inner.villages().poor.iter().filter(|&&p| p).count()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.n_households()
+    /// The counts: `n_households`, `n_villages`, `n_counties`, `poor_villages` (designated),
+    /// `registered_households` and `registered_people` (weighted).
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (r, out) = (&self.inner, PyDict::new(py));
+        out.set_item("n_households", r.n_households())?;
+        out.set_item("n_villages", r.n_villages())?;
+        out.set_item("n_counties", r.n_counties())?;
+        out.set_item(
+            "poor_villages",
+            r.villages().poor.iter().filter(|&&p| p).count(),
+        )?;
+        out.set_item("registered_households", r.registered_households())?;
+        out.set_item("registered_people", r.registered_people())?;
+        Ok(out)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -190,21 +146,15 @@ impl PyRegistry {
             .is_ok_and(|o| *o.get().inner == *self.inner)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Registry(households={}, villages={}, counties={})",
-            self.inner.n_households(),
-            self.inner.n_villages(),
-            self.inner.n_counties()
-        )
-    }
-
     /// Pickle as the two column dicts (large arrays travel as NumPy arrays).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
         let ctor = py.get_type::<PyRegistry>().getattr("from_columns")?;
-        let args = (this.households_columns(py)?, this.villages_columns(py)?);
+        let args = (
+            this.columns(py, "households")?,
+            this.columns(py, "villages")?,
+        );
         PyTuple::new(py, [ctor.into_any(), args.into_pyobject(py)?.into_any()])
     }
 }

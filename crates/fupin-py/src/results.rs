@@ -7,11 +7,11 @@ use fupin_core::Error;
 use fupin_core::engine::Results;
 use fupin_core::registry::Table;
 use fupin_core::results::{CompareOptions, ExitLevel, Outcome, exit_summary as summarise};
-use numpy::{IntoPyArray, PyArray2, PyArray3, PyArrayDyn, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArray2};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::{from_json, table_to_py};
+use crate::convert::{from_json, reduce_json, table_to_py};
 use crate::errors::IntoPyResult;
 use crate::long_call::run_short;
 
@@ -20,26 +20,11 @@ use crate::long_call::run_short;
 #[derive(Debug)]
 pub struct PyResults {
     inner: Arc<Results>,
-    #[pyo3(get)]
-    years: Vec<i32>,
-    #[pyo3(get)]
-    replications: u32,
-    #[pyo3(get)]
-    seed: u64,
-    #[pyo3(get)]
-    scenario_names: Vec<String>,
-    #[pyo3(get)]
-    population: u64,
 }
 
 impl PyResults {
     pub(crate) fn new(results: Results) -> Self {
         PyResults {
-            years: results.years.clone(),
-            replications: results.replications,
-            seed: results.seed,
-            scenario_names: results.scenarios.iter().map(|s| s.name.clone()).collect(),
-            population: results.population(),
             inner: Arc::new(results),
         }
     }
@@ -55,8 +40,7 @@ fn dict(py: Python<'_>, table: fupin_core::Result<Table>) -> Dict<'_> {
 }
 
 type Dict<'py> = PyResult<Bound<'py, PyDict>>;
-type Matrix<'py> = PyResult<Bound<'py, PyArray2<f64>>>;
-type Cube<'py> = PyResult<Bound<'py, PyArray3<f64>>>;
+type Values<'py> = PyResult<Bound<'py, PyArrayDyn<f64>>>;
 type ByCounty<'py> = PyResult<(Vec<String>, Bound<'py, PyArrayDyn<f64>>)>;
 
 #[pymethods]
@@ -68,11 +52,42 @@ impl PyResults {
         dict(py, self.inner.table(name, scenario))
     }
 
-    /// Per-replicate totals of one outcome (by its name): replicates × years.
-    fn replicate_values<'py>(&self, py: Python<'py>, scenario: &str, measure: &str) -> Matrix<'py> {
-        let s = self.index(py, scenario)?;
-        let measure: Outcome = from_json("measure", &format!("\"{measure}\"")).py_err(py)?;
-        Ok(self.inner.replicate_values(s, measure).into_pyarray(py))
+    /// The run's `years`, `replications`, `seed`, `scenario_names` and `population`.
+    fn info<'py>(&self, py: Python<'py>) -> Dict<'py> {
+        let (r, out) = (&self.inner, PyDict::new(py));
+        out.set_item("years", r.years.clone())?;
+        out.set_item("replications", r.replications)?;
+        out.set_item("seed", r.seed)?;
+        let names: Vec<&String> = r.scenarios.iter().map(|s| &s.name).collect();
+        out.set_item("scenario_names", names)?;
+        out.set_item("population", r.population())?;
+        Ok(out)
+    }
+
+    /// Per-replicate values of a scenario by `name`: an outcome's totals (replicates × years),
+    /// `sustained_exits` (exited, not returned within `sustained_years`: replicates × years),
+    /// `guarantee_losses` (defaulted microcredit, yuan: replicates × years) or `spending`
+    /// (programme spending, yuan: replicates × years × categories).
+    #[pyo3(signature = (scenario, name, sustained_years=0))]
+    fn values<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: &str,
+        name: &str,
+        sustained_years: u32,
+    ) -> Values<'py> {
+        let (r, s) = (&self.inner, self.index(py, scenario)?);
+        let values = match name {
+            "spending" => r.spending_array(s).into_dyn(),
+            "guarantee_losses" => r.guarantee_loss_values(s).into_dyn(),
+            "sustained_exits" => r.sustained_exits(s, sustained_years).into_dyn(),
+            outcome => {
+                let outcome: Outcome =
+                    from_json("measure", &format!("\"{outcome}\"")).py_err(py)?;
+                r.replicate_values(s, outcome).into_dyn()
+            }
+        };
+        Ok(values.into_pyarray(py))
     }
 
     /// Exit projections of a scenario at `level` by `deadline` (default: the last year).
@@ -85,10 +100,10 @@ impl PyResults {
         conf_level: f64,
     ) -> Dict<'py> {
         let level: ExitLevel = level.parse().py_err(py)?;
-        let r = &self.inner;
         dict(
             py,
-            r.exit_projections(scenario, level, deadline, conf_level),
+            self.inner
+                .exit_projections(scenario, level, deadline, conf_level),
         )
     }
 
@@ -130,12 +145,6 @@ impl PyResults {
         Ok(self.inner.scenarios[s].categories.clone())
     }
 
-    /// Programme spending of a scenario by replicate × year × category, yuan.
-    fn spending_values<'py>(&self, py: Python<'py>, scenario: &str) -> Cube<'py> {
-        let s = self.index(py, scenario)?;
-        Ok(self.inner.spending_array(s).into_pyarray(py))
-    }
-
     /// Spending by scenario (or one) and fields `by`: mean, 5th and 95th percentiles.
     #[pyo3(signature = (by=vec!["measure".into(), "year".into()], scenario=None))]
     fn spending<'py>(&self, py: Python<'py>, by: Vec<String>, scenario: Option<&str>) -> Dict<'py> {
@@ -147,18 +156,6 @@ impl PyResults {
     fn county_spending_values<'py>(&self, py: Python<'py>, scenario: &str) -> ByCounty<'py> {
         let (ids, values) = self.inner.county_spending_array(self.index(py, scenario)?);
         Ok((ids, values.into_dyn().into_pyarray(py)))
-    }
-
-    /// Guarantee-fund losses (defaulted microcredit) of a scenario by replicate × year, yuan.
-    fn guarantee_loss_values<'py>(&self, py: Python<'py>, scenario: &str) -> Matrix<'py> {
-        let s = self.index(py, scenario)?;
-        Ok(self.inner.guarantee_loss_values(s).into_pyarray(py))
-    }
-
-    /// Sustained exits of a scenario (exited, not returned within `k` years): replicates × years.
-    fn sustained_exits<'py>(&self, py: Python<'py>, scenario: &str, k: u32) -> Matrix<'py> {
-        let s = self.index(py, scenario)?;
-        Ok(self.inner.sustained_exits(s, k).into_pyarray(py))
     }
 
     /// Merge the results of another shard of the same run (exact).
@@ -183,9 +180,8 @@ impl PyResults {
     }
 
     /// Pickle through the JSON form: `(Results.from_json, (json,))`.
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (slf.get().to_json(slf.py())?,)))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce_json(slf, slf.get().to_json(slf.py())?)
     }
 }
 

@@ -30,7 +30,8 @@ fn scenario_repr(s: &ValidScenario) -> String {
     format!("Scenario({:?})", s.name)
 }
 
-param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(text, "json"), scenario_repr, {
+param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(text, "json"), scenario_repr,
+    formats = Scenario::parse, {
     /// A scenario from its parts (handles), validated once: the name, the policy's measures
     /// against the scenario's catalogue, and that a budget has a policy to spend it. The parts
     /// were validated when they were made; the budget is not checked again.
@@ -59,56 +60,19 @@ param_handle! { PyScenario("Scenario", ValidScenario), |text| Scenario::parse(te
             .py_err(py)
     }
 
-    /// Parse and validate a scenario from `format` (`"json"` or `"toml"`) text.
-    #[staticmethod]
-    #[pyo3(signature = (text, format="json"))]
-    fn parse(py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        Scenario::parse(text, format)
-            .map(PyScenario::new)
-            .py_err(py)
-    }
-
-    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_toml().py_err(py)
-    }
-
-    #[getter]
-    fn name(&self) -> String {
-        self.inner.name.clone()
-    }
-
-    #[getter]
-    fn model(&self) -> Option<PyIncomeModel> {
-        self.inner.model.clone().map(PyIncomeModel::new)
-    }
-
-    /// The line override as `(schedule, growth_after)`.
-    #[getter]
-    fn line(&self) -> Option<(BTreeMap<i32, f64>, f64)> {
-        self.inner
-            .line
-            .as_ref()
-            .map(|l| (l.schedule.clone(), l.growth_after))
-    }
-
-    #[getter]
-    fn policy(&self) -> Option<PyPolicy> {
-        self.inner.policy.clone().map(PyPolicy::new)
-    }
-
-    #[getter]
-    fn budget(&self) -> Option<PyBudget> {
-        self.inner.valid_budget().cloned().map(PyBudget::new)
-    }
-
-    #[getter]
-    fn measures(&self) -> Vec<PyMeasure> {
-        self.inner
-            .measures
-            .iter()
-            .cloned()
-            .map(PyMeasure::new)
-            .collect()
+    /// The parts as a dict of handles (None where absent): `name`, `model`, `line` (as
+    /// `(schedule, growth_after)`), `policy`, `budget` and `measures`.
+    fn parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (s, out) = (&self.inner, PyDict::new(py));
+        out.set_item("name", &s.name)?;
+        out.set_item("model", s.model.clone().map(PyIncomeModel::new))?;
+        let line = s.line.as_ref().map(|l| (l.schedule.clone(), l.growth_after));
+        out.set_item("line", line)?;
+        out.set_item("policy", s.policy.clone().map(PyPolicy::new))?;
+        out.set_item("budget", s.valid_budget().cloned().map(PyBudget::new))?;
+        let measures: Vec<PyMeasure> = s.measures.iter().cloned().map(PyMeasure::new).collect();
+        out.set_item("measures", measures)?;
+        Ok(out)
     }
 }}
 
@@ -151,18 +115,10 @@ fn plan_columns<'py>(
     reg: &PyRegistry,
     plan: &Plan,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows: Vec<usize> = plan
-        .assignments
-        .iter()
-        .map(|a| a.household as usize)
-        .collect();
-    let names = plan.catalog.names();
-    let a = &plan.assignments;
-    let out = PyDict::new(py);
-    out.set_item(
-        "household_id",
-        ids_to_py(py, &reg.inner.households().id.take(&rows))?,
-    )?;
+    let (a, names, out) = (&plan.assignments, plan.catalog.names(), PyDict::new(py));
+    let rows: Vec<usize> = a.iter().map(|a| a.household as usize).collect();
+    let ids = reg.inner.households().id.take(&rows);
+    out.set_item("household_id", ids_to_py(py, &ids)?)?;
     let measure: Vec<&String> = a.iter().map(|a| &names[a.measure as usize]).collect();
     out.set_item("measure", measure)?;
     let start: Vec<i32> = a.iter().map(|a| a.start_year).collect();
@@ -177,10 +133,8 @@ fn plan_columns<'py>(
     out.set_item("available", plan.available_by_year().into_pyarray(py))?;
     out.set_item("unlimited", plan.unlimited)?;
     out.set_item("unfunded", plan.unfunded.clone())?;
-    out.set_item(
-        "loans_outstanding",
-        plan.loans_outstanding_by_year().into_pyarray(py),
-    )?;
+    let loans = plan.loans_outstanding_by_year();
+    out.set_item("loans_outstanding", loans.into_pyarray(py))?;
     out.set_item("loan_capacity", plan.loan_capacity_yuan())?;
     Ok(out)
 }

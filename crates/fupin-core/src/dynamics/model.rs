@@ -347,6 +347,23 @@ impl IncomeModel {
         Ok(model)
     }
 
+    /// Parse and validate a model from `format` (`"json"` or `"toml"`) text.
+    ///
+    /// # Errors
+    /// As [`IncomeModel::from_json`] and [`IncomeModel::from_toml`]; [`Error::InvalidParameter`]
+    /// naming `format` for another format.
+    pub fn parse(text: &str, format: &str) -> Result<Self> {
+        match format {
+            "json" => IncomeModel::from_json(text),
+            "toml" => IncomeModel::from_toml(text),
+            other => Err(Error::invalid_parameter(
+                "format",
+                other,
+                "must be \"json\" or \"toml\"",
+            )),
+        }
+    }
+
     /// The model as TOML (every field written).
     ///
     /// # Errors
@@ -419,6 +436,17 @@ mod tests {
             IncomeModel::from_json(&custom.to_json().unwrap()).unwrap(),
             custom
         );
+    }
+
+    #[test]
+    fn parse_reads_either_format_and_names_another() {
+        let custom = IncomeModel::default().without_shocks();
+        let toml_text = custom.to_toml().unwrap();
+        assert_eq!(IncomeModel::parse(&toml_text, "toml").unwrap(), custom);
+        let json = custom.to_json().unwrap();
+        assert_eq!(IncomeModel::parse(&json, "json").unwrap(), custom);
+        let err = IncomeModel::parse(&json, "yaml").unwrap_err();
+        assert_eq!((err.column(), err.value()), (Some("format"), Some("yaml")));
     }
 
     #[test]

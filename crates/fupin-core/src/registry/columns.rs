@@ -57,6 +57,34 @@ pub fn unknown_columns(table: &Table, known: &[&str]) -> Result<Vec<String>> {
     Ok(unknown)
 }
 
+/// The warning for the columns of `households` and `villages` that fupin does not read, naming
+/// them by table (`households: `a`, `b`; villages: `c``) and listing the known columns; `None`
+/// when every column is read. A near-miss column is left to `Registry::from_tables` to refuse.
+pub fn unread_columns_warning(households: &Table, villages: Option<&Table>) -> Option<String> {
+    let mut parts = Vec::new();
+    let tables = [
+        (Some(households), &HOUSEHOLD_COLUMNS[..]),
+        (villages, &VILLAGE_COLUMNS[..]),
+    ];
+    for (table, known) in tables {
+        let Some(table) = table else { continue };
+        let unread = unknown_columns(table, known).unwrap_or_default();
+        if !unread.is_empty() {
+            let names: Vec<String> = unread.iter().map(|c| format!("`{c}`")).collect();
+            parts.push(format!("{}: {}", table.name, names.join(", ")));
+        }
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "fupin does not read these columns; they were ignored ({}). Known columns: {}; \
+             villages: {}",
+            parts.join("; "),
+            HOUSEHOLD_COLUMNS.join(", "),
+            VILLAGE_COLUMNS.join(", ")
+        )
+    })
+}
+
 fn squeeze(name: &str) -> Vec<char> {
     name.chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '.') && !c.is_whitespace())
@@ -115,6 +143,25 @@ mod tests {
             t.push(*name, ColumnData::Int(vec![1])).unwrap();
         }
         t
+    }
+
+    #[test]
+    fn the_warning_names_each_unread_column_by_table() {
+        let ht = table(&["household_id", "notes", "size", "remark"]);
+        let mut vt = table(&["village_id", "mayor"]);
+        vt.name = "villages".into();
+        let text = unread_columns_warning(&ht, Some(&vt)).unwrap();
+        assert!(text.starts_with(
+            "fupin does not read these columns; they were ignored (households: `notes`, \
+             `remark`; villages: `mayor`). Known columns: household_id, village_id, size,"
+        ));
+        assert!(text.ends_with("villages: village_id, county_id, population, region, poor"));
+        assert_eq!(
+            unread_columns_warning(&table(&["household_id", "size"]), None),
+            None
+        );
+        // A near miss is refused by the registry, not listed here.
+        assert_eq!(unread_columns_warning(&table(&["wieght"]), None), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod table_from;
 mod validate;
 
 pub use codes::{Cause, CauseSet, Region};
-pub use columns::{HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS, unknown_columns};
+pub use columns::{HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS, unknown_columns, unread_columns_warning};
 pub use ids::{IdIndex, IdRef, Ids};
 pub use table::{Column, ColumnData, Table, format_float};
 pub use table_from::serde_name;
