@@ -105,3 +105,13 @@ def test_shared_statistics_match_independent_values():
     z = np.array([-3.1, -0.4, 0.0, 1.2, 2.5, 6.0])
     expected = [math.erfc(abs(v) / math.sqrt(2)) for v in z]
     np.testing.assert_allclose(_native.two_sided_p_values(z), expected, rtol=1e-15)
+
+
+def test_outcome_names_come_from_the_core():
+    # The documented outcomes (README "Simulation"), in table order; the Python tuple is the
+    # core's results::Outcome, not a copy.
+    assert fupin.results.MEASURES == (
+        "poor_households", "poor_people", "headcount_ratio", "fgt0", "fgt1", "fgt2", "exits",
+        "returns", "entrants", "mean_income", "health_spending", "programme_spending",
+    )
+    assert fupin.results.MEASURES == tuple(fupin._native.OUTCOMES)

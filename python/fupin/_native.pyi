@@ -19,7 +19,7 @@ __all__ = [
     "two_assurances_three_guarantees",
     "calibrate_headcount", "calibrate_income",
     "MEASURE_KINDS", "Measure", "default_measures",
-    "CAUSES", "RANKINGS", "Budget", "Policy",
+    "CAUSES", "RANKINGS", "Budget", "Policy", "OUTCOMES",
     "Plan", "Scenario", "plan", "read_scenarios", "simulate", "write_scenarios",
 ]
 
@@ -391,6 +391,7 @@ def calibrate_headcount(
 # ---- measures, policy and scenarios -----------------------------------------------------------
 MEASURE_KINDS: list[str]
 CAUSES: list[str]
+OUTCOMES: list[str]
 RANKINGS: list[str]
 
 @final

@@ -15,10 +15,8 @@ from . import _args, _native
 __all__ = ["MEASURES", "Results", "outcome_name"]
 
 
-MEASURES = (
-    "poor_households", "poor_people", "headcount_ratio", "fgt0", "fgt1", "fgt2", "exits",
-    "returns", "entrants", "mean_income", "health_spending", "programme_spending",
-)
+#: The per-year outcomes of a run, in table order (the core's ``results::Outcome``).
+MEASURES: tuple[str, ...] = tuple(_native.OUTCOMES)
 
 # Former spellings of outcomes, still accepted with a DeprecationWarning.
 _DEPRECATED = {"income_headcount_ratio": "fgt0"}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use fupin_core::Error;
 use fupin_core::engine::Results;
-use fupin_core::registry::Table;
+use fupin_core::registry::{Table, serde_name};
 use fupin_core::results::{CompareOptions, ExitLevel, Outcome, exit_summary as summarise};
 use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -206,5 +206,7 @@ fn exit_summary<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyResults>()?;
     m.add_function(wrap_pyfunction!(exit_summary, m)?)?;
+    let outcomes: Vec<String> = Outcome::ALL.iter().map(serde_name).collect();
+    m.add("OUTCOMES", outcomes)?;
     Ok(())
 }
