@@ -84,7 +84,7 @@ pub fn simulate(
         .iter()
         .map(|s| ValidScenario::new(s.clone()))
         .collect::<Result<Vec<_>>>()?;
-    simulate_valid(registry, &scenarios, model, config, progress)
+    run_checked(registry, &scenarios, model, config, progress)
 }
 
 /// As [`simulate`], for scenarios validated when they were made ([`ValidScenario`]: their
@@ -101,6 +101,18 @@ pub fn simulate_valid(
 ) -> Result<Results> {
     config.validate()?;
     model.validate()?;
+    run_checked(registry, scenarios, model, config, progress)
+}
+
+/// The run once the configuration and the model are checked (the config and model first, so
+/// their errors come before any scenario's).
+fn run_checked(
+    registry: &Registry,
+    scenarios: &[ValidScenario],
+    model: &IncomeModel,
+    config: &RunConfig,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<Results> {
     check_scenarios(scenarios)?;
     check_run(registry, config, scenarios.len())?;
     let years = config.calendar_years();
